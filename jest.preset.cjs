@@ -1,0 +1,10 @@
+// Shared Jest settings: TypeScript through SWC (fast, no type-check; `npm run typecheck` does that).
+module.exports = (displayName, extra = {}) => ({
+  displayName,
+  testEnvironment: 'node',
+  transform: { '^.+\\.[tj]s$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testMatch: ['<rootDir>/src/**/*.test.ts'],
+  testTimeout: 60_000,
+  ...extra,
+});
