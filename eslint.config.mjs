@@ -1,5 +1,6 @@
 // Lint: typescript-eslint recommended + Nx module boundaries.
-// Tags: type:app | type:lib, scope:science (pure maths/tf: no gRPC, no NATS), scope:infra.
+// Tags: type:app (the CLI) | type:service (a deployable that also exports start(), so the CLI can
+// embed it) | type:lib, scope:science (pure maths/tf: no gRPC, no NATS), scope:infra.
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
@@ -17,7 +18,8 @@ export default [
           { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
           { sourceTag: 'scope:science', onlyDependOnLibsWithTags: ['scope:science'],
             bannedExternalImports: ['@grpc/*', '@nats-io/*', 'nats', 'grpc-health-check'] },
-          { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+          { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
+          { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:service'] },
         ],
       }],
     },
