@@ -16,7 +16,7 @@ export default [
         allow: [],
         depConstraints: [
           { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-          { sourceTag: 'scope:science', onlyDependOnLibsWithTags: ['scope:science'],
+          { sourceTag: 'scope:science', onlyDependOnLibsWithTags: ['scope:science', 'scope:contract'],
             bannedExternalImports: ['@grpc/*', '@nats-io/*', 'nats', 'grpc-health-check'] },
           { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
           { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:service'] },
