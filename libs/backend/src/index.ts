@@ -1,0 +1,3 @@
+// Which TensorFlow.js backend runs, chosen once per process, plus the wasm kernels training needs.
+export { initBackend, type BackendInfo, type BackendName } from './init-backend';
+export { registerWasmTrainingKernels } from './wasm-kernels/register';
