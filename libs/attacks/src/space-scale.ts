@@ -1,0 +1,83 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Classifier } from '@conjugate/models';
+import { AttackArgumentError, type AttackSpec } from './attack-spec';
+
+/**
+ * Count, sum, sum of squares and minimum of every element seen, in float64 (JavaScript numbers)
+ * although the tensors are float32. Additive, so a scale can be measured over many batches.
+ */
+export class RunningMoments {
+  count = 0;
+  sum = 0;
+  sumOfSquares = 0;
+  min = Infinity;
+
+  add(values: tf.Tensor): this {
+    for (const value of values.dataSync()) {
+      this.sum += value;
+      this.sumOfSquares += value * value;
+      if (value < this.min) this.min = value;
+    }
+    this.count += values.size;
+    return this;
+  }
+
+  /** Population standard deviation of all elements seen. */
+  get std(): number {
+    if (this.count === 0) return NaN;
+    const mean = this.sum / this.count;
+    return Math.sqrt(Math.max(0, this.sumOfSquares / this.count - mean * mean));
+  }
+}
+
+/**
+ * The standard deviations that convert a pixel budget into feature units (uncertainty.md §3):
+ * std_x over every pixel, std_g over every feature of the attacked images, and whether the features
+ * are non-negative (ReLU outputs), which the feature-space attack then preserves.
+ */
+export interface SpaceScale {
+  pixelStd: number;
+  featureStd: number;
+  nonNegativeFeatures: boolean;
+}
+
+/** Accumulates a SpaceScale over batches of images (one pass of g over each). */
+export class SpaceScaleMeter {
+  private readonly pixels = new RunningMoments();
+  private readonly features = new RunningMoments();
+
+  constructor(private readonly classifier: Classifier) {}
+
+  add(images: tf.Tensor4D): this {
+    this.pixels.add(images);
+    const features = this.classifier.features(images);
+    try {
+      this.features.add(features);
+    } finally {
+      features.dispose();
+    }
+    return this;
+  }
+
+  get scale(): SpaceScale {
+    return { pixelStd: this.pixels.std, featureStd: this.features.std, nonNegativeFeatures: this.features.min >= 0 };
+  }
+}
+
+/** SpaceScale over one batch of images. */
+export function measureSpaceScale(classifier: Classifier, images: tf.Tensor4D): SpaceScale {
+  return new SpaceScaleMeter(classifier).add(images).scale;
+}
+
+/**
+ * The absolute budget and step size in the attack's space: pixel units unchanged in pixel space;
+ * in feature space ε_feature = (ε / std_x) · std_g, and the step size alike.
+ */
+export function absoluteBudget(spec: AttackSpec, scale: SpaceScale | undefined): { epsilon: number; stepSize: number } {
+  if (spec.space === 'pixel') return { epsilon: spec.epsilon, stepSize: spec.stepSize };
+  if (!scale || !(scale.pixelStd > 0) || !Number.isFinite(scale.featureStd)) {
+    throw new AttackArgumentError('images', `a feature-space budget needs a pixel std > 0 over the attacked images, got ${scale?.pixelStd}`);
+  }
+  const factor = scale.featureStd / scale.pixelStd;
+  return { epsilon: spec.epsilon * factor, stepSize: spec.stepSize * factor };
+}
