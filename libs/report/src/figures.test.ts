@@ -1,0 +1,69 @@
+import { embeddingSnapshot } from '@conjugate/embedding';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { accuracyFigure } from './accuracy-figure';
+import { chooseRegionEpochs, classRegionFigure, embeddingFigure } from './embedding-figure';
+import { epochRows } from './epoch-rows';
+import { svgToPng } from './png';
+import { testRun } from './test-run';
+import { tradeoffFigure } from './tradeoff-figure';
+import { writeReport } from './write-report';
+
+function clusterSnapshot(epoch: number) {
+  const rows = Array.from({ length: 30 }, (_, i) => Array.from({ length: 6 }, (_, d) => (d === i % 3 ? 5 : 0) + Math.sin(i * 7 + d)));
+  const labels = rows.map((_, i) => (i % 3) * 4); // classes 0, 4, 8
+  const probabilities = labels.map((l) => Array.from({ length: 10 }, (_, c) => (c === l ? 0.91 : 0.01)));
+  return embeddingSnapshot({ epoch, features: rows, labels, probabilities, adversarialFeatures: rows.map((r) => r.map((v) => v + 0.5)),
+    adversarialProbabilities: probabilities, gridSize: 12, tsne: { iterations: 150 } });
+}
+
+describe('figures', () => {
+  it('accuracy figure draws the three curves and says where a value is missing', () => {
+    const svg = accuracyFigure(epochRows(testRun()), 'acc');
+    expect(svg.match(/<path /g)).toHaveLength(3);
+    expect(svg).toContain('missing at epoch 2');
+  });
+
+  it('trade-off figure draws the bound curve in measured panels and "not measured" with the reason otherwise', () => {
+    const svg = tradeoffFigure(epochRows(testRun()), 'tradeoff');
+    expect(svg.match(/Δx·Δp = ½/g)).toHaveLength(3);
+    expect(svg).toContain('not measured');
+    expect(svg).toContain('DEADLINE_EXCEEDED');
+  });
+
+  it('embedding figures draw one region cell per grid cell and one marker per point', () => {
+    const snapshot = clusterSnapshot(1);
+    const svg = embeddingFigure(snapshot, 'map');
+    expect(svg.match(/fill-opacity/g)).toHaveLength(144);
+    expect(svg.match(/<path d="M/g)).toHaveLength(30);
+    const region = classRegionFigure([snapshot, clusterSnapshot(5)], 8, '8');
+    expect(region).toContain('epoch 5');
+    expect(embeddingFigure(undefined, 'map')).toContain('no embedding snapshot');
+  });
+
+  it('picks the paper epochs 1, 21, 41 when they exist, otherwise first, middle, last', () => {
+    const at = (epochs: number[]) => chooseRegionEpochs(epochs.map((epoch) => ({ epoch, bounds: [] }))).map((s) => s.epoch);
+    expect(at([0, 1, 11, 21, 31, 41, 50])).toEqual([1, 21, 41]);
+    expect(at([0, 1, 2, 3, 4])).toEqual([0, 2, 4]);
+  });
+
+  it('rasterises SVG to PNG', () => {
+    const png = svgToPng(accuracyFigure(epochRows(testRun()), 'acc'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('writeReport writes every figure as SVG and PNG, and the CSV and JSON', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'report-'));
+    try {
+      const files = await writeReport(testRun(), [clusterSnapshot(1)], dir);
+      const names = files.map((f) => f.path.slice(dir.length + 1)).sort();
+      expect(names).toEqual(['accuracy.png', 'accuracy.svg', 'class-region.png', 'class-region.svg', 'embedding.png', 'embedding.svg',
+        'heatmaps.png', 'heatmaps.svg', 'metrics.csv', 'metrics.json', 'tradeoff.png', 'tradeoff.svg']);
+      for (const file of files) expect((await readFile(file.path)).length).toBe(file.bytes);
+      expect(files.every((f) => f.bytes > 100)).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
