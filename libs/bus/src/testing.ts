@@ -1,0 +1,92 @@
+// Test helper: a real `nats-server -js` on a free loopback port with its own store dir. Not exported from
+// the index so production code cannot pull it in by accident; import '@conjugate/bus/testing'.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface NatsServerHandle {
+  url: string;
+  port: number;
+  storeDir: string;
+  /** Stops the server and, unless it was handed in, deletes its store dir. */
+  stop(): Promise<void>;
+  /** Stops the server and starts it again on the same port with the same store (for reconnect tests). */
+  restart(): Promise<void>;
+}
+
+export interface NatsServerOptions {
+  /** Fixed port; a free one when omitted. */
+  port?: number;
+  /** JetStream store dir; a fresh temp dir when omitted. */
+  storeDir?: string;
+  /** The nats-server executable (default: NATS_SERVER_BIN or `nats-server` on PATH). */
+  binary?: string;
+}
+
+const READY_TIMEOUT_MS = 10_000;
+
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServerHandle> {
+  const binary = options.binary ?? process.env.NATS_SERVER_BIN ?? 'nats-server';
+  const ownStore = options.storeDir === undefined;
+  const storeDir = options.storeDir ?? (await mkdtemp(join(tmpdir(), 'conjugate-nats-')));
+  let { child, port } = await launch(binary, options.port ?? -1, storeDir);
+  return {
+    get url() {
+      return `nats://127.0.0.1:${port}`;
+    },
+    get port() {
+      return port;
+    },
+    storeDir,
+    async stop() {
+      await terminate(child);
+      if (ownStore) await rm(storeDir, { recursive: true, force: true });
+    },
+    async restart() {
+      await terminate(child);
+      ({ child, port } = await launch(binary, port, storeDir));
+    },
+  };
+}
+
+// Port -1 lets the server pick a free port; it logs the one it chose, which is read back here.
+function launch(binary: string, port: number, storeDir: string): Promise<{ child: ChildProcess; port: number }> {
+  const args = ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir];
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let log = '';
+    let chosenPort = port;
+    const timer = setTimeout(() => fail(new Error(`nats-server not ready after ${READY_TIMEOUT_MS} ms:\n${log}`)), READY_TIMEOUT_MS);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    const onOutput = (chunk: Buffer) => {
+      log += chunk.toString();
+      const listening = /Listening for client connections on [^\s]*:(\d+)/.exec(log);
+      if (listening) chosenPort = Number(listening[1]);
+      if (log.includes('Server is ready')) {
+        clearTimeout(timer);
+        child.stdout?.off('data', onOutput);
+        child.stderr?.off('data', onOutput);
+        child.stdout?.resume();
+        child.stderr?.resume();
+        resolve({ child, port: chosenPort });
+      }
+    };
+    child.stdout?.on('data', onOutput);
+    child.stderr?.on('data', onOutput);
+    child.once('error', (error) => fail(new Error(`cannot start ${binary}: ${error.message}`)));
+    child.once('exit', (code) => fail(new Error(`nats-server exited with code ${code}:\n${log}`)));
+  });
+}
+
+function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,2 @@
+// Secondary entry point '@conjugate/bus/testing' (test helpers only).
+export * from './src/testing';
