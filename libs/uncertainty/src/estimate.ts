@@ -1,0 +1,112 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Classifier } from '@conjugate/models';
+import { estimateEnsemble, type EnsembleReport } from './ensemble';
+import { InvalidEstimateError, type EstimateOptions } from './estimate-options';
+import { featureSigma, pooledStd } from './feature-scale';
+import { classifierLogLoss } from './log-loss';
+import { estimatePacket, type PacketEstimate } from './packet';
+
+/** Progress of an estimate: `done` of `total` units (points), and samples (gradient rows) so far. */
+export interface EstimateProgress {
+  stage: string;
+  done: number;
+  total: number;
+  samples: number;
+}
+
+export interface EstimateOutcome {
+  options: EstimateOptions;
+  /** Pooled std of the pixels and of the features over the points (§3), and σ actually used. */
+  stdPixel: number;
+  stdFeature: number;
+  ensemble?: EnsembleReport;
+  packet?: PacketEstimate;
+  /** One packet estimate per extra σ of the sweep. */
+  sweep: PacketEstimate[];
+  warnings: string[];
+}
+
+/** Checks that images [K, H, W, C] and labels fit the classifier; throws InvalidEstimateError naming what does not. */
+export function validatePoints(classifier: Classifier, images: tf.Tensor, labels: number[]): void {
+  const expected = classifier.spec.inputShape;
+  if (images.rank !== 4 || images.shape.slice(1).join() !== expected.join()) {
+    throw new InvalidEstimateError(
+      `points: images have shape [${images.shape.join(', ')}], the model expects [K, ${expected.join(', ')}]`,
+    );
+  }
+  if (images.shape[0] !== labels.length) {
+    throw new InvalidEstimateError(`points: ${images.shape[0]} images but ${labels.length} labels`);
+  }
+  const bad = labels.find((y) => !Number.isInteger(y) || y < 0 || y >= classifier.spec.numClasses);
+  if (bad !== undefined) {
+    throw new InvalidEstimateError(`points: label ${bad} is outside [0, ${classifier.spec.numClasses})`);
+  }
+}
+
+/** Runs one estimator (and the packet's σ sweep) on a classifier at the given images. */
+export async function estimateOnClassifier(
+  classifier: Classifier,
+  images: tf.Tensor4D,
+  labels: number[],
+  pointIds: number[],
+  options: EstimateOptions,
+  hooks: { onProgress?: (progress: EstimateProgress) => void; signal?: AbortSignal } = {},
+): Promise<EstimateOutcome> {
+  validatePoints(classifier, images, labels);
+  if (options.estimator === 'ensemble' && labels.length < 2) {
+    throw new InvalidEstimateError(`points: the ensemble needs M ≥ 2 points, got ${labels.length}`);
+  }
+  if (labels.length < 1) throw new InvalidEstimateError('points: no points given');
+  const model = classifierLogLoss(classifier, options.space);
+  const features = classifier.features(images);
+  const X = options.space === 'pixel' ? images : features;
+  try {
+    const stdPixel = await pooledStd(images);
+    const stdFeature = await pooledStd(features);
+    const outcome: EstimateOutcome = { options, stdPixel, stdFeature, sweep: [], warnings: [] };
+    const stage = `${options.estimator}/${options.space}`;
+    const K = labels.length;
+    if (options.estimator === 'ensemble') {
+      outcome.ensemble = await estimateEnsemble(model, X, labels, {
+        bootstrapResamples: options.bootstrapResamples,
+        seed: options.seed,
+        batchSize: options.batchSize,
+        standardize: options.space === 'feature',
+        signal: hooks.signal,
+        onProgress: (done) => hooks.onProgress?.({ stage, done, total: K, samples: done }),
+      });
+      outcome.warnings.push(...outcome.ensemble.warnings);
+      return outcome;
+    }
+    const sigmas = [options.sigma, ...options.sigmaSweep];
+    const estimates: PacketEstimate[] = [];
+    let samplesBefore = 0;
+    for (const [j, sigmaPixel] of sigmas.entries()) {
+      const sigma = options.space === 'pixel' ? sigmaPixel : featureSigma(sigmaPixel, stdPixel, stdFeature);
+      const estimate = await estimatePacket(
+        model,
+        { points: X, labels, pointIds },
+        {
+          sigma,
+          samplesPerPoint: options.samplesPerPoint,
+          totalBatches: options.jackknifeBatches,
+          shardIndex: options.shardIndex,
+          shardCount: options.shardCount,
+          seed: options.seed,
+          batchSize: options.batchSize,
+          signal: hooks.signal,
+          onProgress: (done, samples) =>
+            hooks.onProgress?.({ stage: j === 0 ? stage : `${stage}/sweep`, done: j * K + done, total: sigmas.length * K, samples: samplesBefore + samples }),
+        },
+      );
+      samplesBefore += estimate.statistics.samplesPerPoint * K;
+      estimates.push(estimate);
+      outcome.warnings.push(...estimate.report.warnings);
+    }
+    [outcome.packet] = estimates;
+    outcome.sweep = estimates.slice(1);
+    return outcome;
+  } finally {
+    features.dispose();
+  }
+}

@@ -1,0 +1,20 @@
+// The two Δx / Δp estimators of docs/uncertainty.md: ensemble (§1) and packet (§2), pure functions.
+export { classifierLogLoss, logLossAndScore, stableLogLoss, type EstimatorSpace, type LogLossModel } from './log-loss';
+export { estimateEnsemble, type EnsembleOptions, type EnsembleReport } from './ensemble';
+export type { EnsembleSummary } from './ensemble-summary';
+export { estimatePacket, type PacketEstimate } from './packet';
+export { samplePacket, type PacketPoints, type PacketSamplingOptions } from './packet-sampler';
+export type { PacketStatistics } from './packet-statistics';
+export { summarisePacket, LOW_ESS_FRACTION, type PacketReport, type PacketSummary } from './packet-summary';
+export type { PacketPointEstimate } from './packet-point';
+export { mergePacketStatistics } from './merge';
+export { featureSigma, pooledStd } from './feature-scale';
+export type { EstimateValue } from './estimate-value';
+export {
+  DEFAULT_ESTIMATE_OPTIONS,
+  InvalidEstimateError,
+  resolveEstimateOptions,
+  type EstimateOptions,
+  type EstimatorName,
+} from './estimate-options';
+export { estimateOnClassifier, validatePoints, type EstimateOutcome, type EstimateProgress } from './estimate';

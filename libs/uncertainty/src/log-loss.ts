@@ -1,0 +1,87 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Classifier } from '@conjugate/models';
+
+/** Where X lives: the network input (pixel) or the feature vector z = g(x) (feature). */
+export type EstimatorSpace = 'pixel' | 'feature';
+
+/**
+ * What both estimators see of a model: log l(X) for a batch of points X in one space.
+ * A trained network and a closed-form oracle implement the same interface, so they run the same code.
+ */
+export interface LogLossModel {
+  /** Shape of one point X (image shape [H, W, C] in pixel space, [D] in feature space). */
+  readonly pointShape: number[];
+  /** log l(X) per row for X of shape [B, ...pointShape] and int32 labels [B]; safe inside tf.grad. */
+  logLoss(points: tf.Tensor, labels: tf.Tensor1D): tf.Tensor1D;
+}
+
+// Below this t, softplus(t) = log(1 + e^t) equals e^t to float32 precision, so log l = t (spec §4).
+const LOG_LINEAR_BELOW = -15;
+
+/**
+ * log l from logits, stably (spec §4): t = logsumexp_{j≠y}(z_j − z_y), l = softplus(t),
+ * log l = t when t < −15. Never produces NaN gradients: each branch is clamped to its own domain.
+ */
+export function stableLogLoss(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
+  return tf.tidy(() => {
+    const numClasses = logits.shape[1];
+    const oneHot = tf.oneHot(tf.cast(labels, 'int32'), numClasses);
+    const labelLogit = tf.sum(tf.mul(logits, oneHot), 1, true);
+    // Exclude j = y from the logsumexp by pushing it to a huge negative value (finite: no 0·∞ in gradients).
+    const others = tf.add(tf.sub(logits, labelLogit), tf.mul(oneHot, -1e30));
+    const t = tf.logSumExp(others, 1) as tf.Tensor1D;
+    const logSoftplus = tf.log(tf.softplus(tf.maximum(t, LOG_LINEAR_BELOW)));
+    return tf.where(tf.less(t, LOG_LINEAR_BELOW), t, logSoftplus) as tf.Tensor1D;
+  });
+}
+
+/** The log-loss adapter of a classifier: pixel X = x through h(g(x)); feature X = z through h. */
+export function classifierLogLoss(classifier: Classifier, space: EstimatorSpace): LogLossModel {
+  const { inputShape, featureSize } = classifier.spec;
+  if (space === 'pixel') {
+    return {
+      pointShape: [...inputShape],
+      logLoss: (points, labels) => stableLogLoss(classifier.logits(points as tf.Tensor4D), labels),
+    };
+  }
+  return {
+    pointShape: [featureSize],
+    logLoss: (points, labels) => stableLogLoss(classifier.head(points as tf.Tensor2D), labels),
+  };
+}
+
+/** Number of dimensions of one point. */
+export function pointSize(model: LogLossModel): number {
+  return model.pointShape.reduce((a, b) => a * b, 1);
+}
+
+/** log l and its gradient s = ∇ log l at a batch of points, read back as flat float32 arrays. */
+export interface LogLossAndScore {
+  logLoss: Float32Array;
+  /** [B, D] row-major. */
+  score: Float32Array;
+}
+
+export async function logLossAndScore(
+  model: LogLossModel,
+  points: tf.Tensor,
+  labels: tf.Tensor1D,
+): Promise<LogLossAndScore> {
+  // Rows are independent, so the gradient of the sum is the per-row gradient; one forward pass for both.
+  let perRow: tf.Tensor1D | undefined;
+  const { value, grad } = tf.tidy(() =>
+    tf.valueAndGrad((x: tf.Tensor) => {
+      perRow = tf.keep(model.logLoss(x, labels));
+      return tf.sum(perRow);
+    })(points),
+  );
+  value.dispose();
+  const rows = perRow as tf.Tensor1D;
+  try {
+    const [logLoss, score] = await Promise.all([rows.data(), grad.data()]);
+    return { logLoss: logLoss as Float32Array, score: score as Float32Array };
+  } finally {
+    rows.dispose();
+    grad.dispose();
+  }
+}
