@@ -14,13 +14,15 @@ const shapes: Record<string, number[]> = { w1: [3, 3, 1, 16], b1: [16], w2: [3, 
 
 function lossOf(style: 'pool' | 'strided') {
   return (x: tf.Tensor4D, labels: tf.Tensor2D, p: Record<string, tf.Tensor>): tf.Scalar => {
+    const convRelu = (input: tf.Tensor4D, w: tf.Tensor, b: tf.Tensor, stride: number, pad: 'valid' | 'same') =>
+      tf.relu(tf.add(tf.conv2d(input, w as tf.Tensor4D, stride, pad), b)) as tf.Tensor4D;
     let h: tf.Tensor4D;
     if (style === 'pool') {
-      h = tf.maxPool(tf.relu(tf.add(tf.conv2d(x, p.w1 as tf.Tensor4D, 1, 'valid'), p.b1)), 2, 2, 'valid');
-      h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h, p.w2 as tf.Tensor4D, 1, 'valid'), p.b2)), 2, 2, 'valid');
+      h = tf.maxPool(convRelu(x, p.w1, p.b1, 1, 'valid'), 2, 2, 'valid');
+      h = tf.maxPool(convRelu(h, p.w2, p.b2, 1, 'valid'), 2, 2, 'valid');
     } else {
-      h = tf.relu(tf.add(tf.conv2d(x, p.w1 as tf.Tensor4D, 2, 'same'), p.b1));
-      h = tf.avgPool(tf.relu(tf.add(tf.conv2d(h, p.w2 as tf.Tensor4D, 2, 'same'), p.b2)), 2, 1, 'valid');
+      h = convRelu(x, p.w1, p.b1, 2, 'same');
+      h = tf.avgPool(convRelu(h, p.w2, p.b2, 2, 'same'), 2, 1, 'valid');
     }
     const logits = tf.add(tf.matMul(tf.reshape(h, [batch, -1]), p.w3), p.b3);
     return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
