@@ -21,6 +21,9 @@ const packet = (fields: { numPoints?: number; numSamples?: number } = {}) => ({
   estimator: Estimator.ESTIMATOR_PACKET, space: Space.SPACE_PIXEL, seed: 0, sigmaSweep: [], shardIndex: 0, shardCount: 0, batchSize: 0, ...fields,
 });
 
+/** An architecture with input shape and class count left to the dataset. */
+const model = (architecture: string) => ({ architecture, inputShape: [], numClasses: 0, featureLayer: '', seed: 0 });
+
 function evaluation(fields: Partial<EvaluationConfig>): EvaluationConfig {
   return { robustPoints: 0, attack: PAPER_ATTACK, ensemblePoints: 0, packet: packet(), embeddingEpochs: [], embeddingPoints: 0, testLimit: 0, ...fields };
 }
@@ -34,24 +37,24 @@ const paperEvaluation = evaluation({ robustPoints: 10_000, ensemblePoints: -1, p
 
 export const PRESETS: readonly Preset[] = [
   preset('quick', 'cnn3 on a 6 000-image MNIST subset for 3 epochs with a small evaluation: the first run, a few minutes', {
-    dataset: 'mnist', model: { architecture: 'cnn3' }, epochs: 3, trainLimit: 6000,
+    dataset: 'mnist', model: model('cnn3'), epochs: 3, trainLimit: 6000,
     evaluation: evaluation({ robustPoints: 200, ensemblePoints: 500, packet: packet({ numPoints: 8, numSamples: 64 }), embeddingEpochs: [1, 3], embeddingPoints: 200, testLimit: 2000 }),
   }),
   preset('paper-mnist-cnn3', 'the paper: cnn3 on MNIST, 50 epochs, PGD ε=8/255 α=2/255 4 steps, both estimators on the whole test split', {
-    dataset: 'mnist', model: { architecture: 'cnn3' }, epochs: 50, evaluation: paperEvaluation,
+    dataset: 'mnist', model: model('cnn3'), epochs: 50, evaluation: paperEvaluation,
   }),
   preset('paper-cifar10-cnn4', 'the paper: cnn4 on CIFAR-10, 50 epochs, PGD ε=8/255 α=2/255 4 steps, both estimators', {
-    dataset: 'cifar10', model: { architecture: 'cnn4' }, epochs: 50, evaluation: paperEvaluation,
+    dataset: 'cifar10', model: model('cnn4'), epochs: 50, evaluation: paperEvaluation,
   }),
   preset('paper-cifar10-resnet8', 'the paper: ResNet with 8 conv layers on CIFAR-10, 50 epochs, PGD ε=8/255 α=2/255 4 steps, both estimators', {
-    dataset: 'cifar10', model: { architecture: 'resnet8' }, epochs: 50, evaluation: paperEvaluation,
+    dataset: 'cifar10', model: model('resnet8'), epochs: 50, evaluation: paperEvaluation,
   }),
   preset('fashion-cnn3', 'cnn3 on Fashion-MNIST, 25 epochs: where the accuracy–robustness trade-off shows plainly', {
-    dataset: 'fashion-mnist', model: { architecture: 'cnn3' }, epochs: 25,
+    dataset: 'fashion-mnist', model: model('cnn3'), epochs: 25,
     evaluation: { ...paperEvaluation, embeddingEpochs: [1, 13, 25] },
   }),
   preset('tiny', 'tests only: the tiny model on 512 MNIST images for 2 epochs, every measurement on a handful of points', {
-    dataset: 'mnist', model: { architecture: 'tiny' }, epochs: 2, batchSize: 32, trainLimit: 512,
+    dataset: 'mnist', model: model('tiny'), epochs: 2, batchSize: 32, trainLimit: 512,
     evaluation: evaluation({ robustPoints: 32, ensemblePoints: 64, packet: packet({ numPoints: 4, numSamples: 32 }), embeddingEpochs: [2], embeddingPoints: 40, testLimit: 256 }),
   }),
 ];
