@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DType, type Model, type NamedTensor, type Tensor } from '@conjugate/proto';
+import { TensorError, tensorMessageValues, valuesToTensorMessage } from '@conjugate/tensor';
 import { createClassifier, type TrainableClassifier } from './create-classifier';
 import { ModelSpecError } from './model-spec-error';
 
@@ -13,7 +14,7 @@ export interface Provenance {
 export function toModelMessage(classifier: TrainableClassifier, provenance: Provenance = {}): Model {
   const weights: NamedTensor[] = classifier.weightNames.map((name) => {
     const variable = classifier.weight(name)!;
-    return { name, tensor: float32Message(variable.dataSync() as Float32Array, variable.shape) };
+    return { name, tensor: float32Message(variable.dataSync() as Float32Array, variable.shape, name) };
   });
   return { spec: { ...classifier.modelSpec }, weights, runId: provenance.runId ?? '', epoch: provenance.epoch ?? 0 };
 }
@@ -55,11 +56,9 @@ export function loadWeights(classifier: TrainableClassifier, weights: NamedTenso
   }
 }
 
-// TODO(@conjugate/tensor): switch to its converters once that lib lands; these two are the same layout.
-function float32Message(values: Float32Array, shape: number[]): Tensor {
-  // Byte copy keeps every bit (NaN payloads too); typed arrays are little-endian on every host Node runs on.
-  const data = Buffer.from(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
-  return { dtype: DType.DTYPE_FLOAT32, shape: [...shape], data };
+function float32Message(values: Float32Array, shape: number[], name: string): Tensor {
+  // Copy: a backend may hand out a view of its own memory, which the next kernel can overwrite.
+  return valuesToTensorMessage(Float32Array.from(values), shape, DType.DTYPE_FLOAT32, name);
 }
 
 function float32Values(tensor: Tensor | undefined, shape: number[], field: string): Float32Array {
@@ -68,8 +67,10 @@ function float32Values(tensor: Tensor | undefined, shape: number[], field: strin
   if (tensor.shape.length !== shape.length || tensor.shape.some((d, i) => d !== shape[i])) {
     throw new ModelSpecError('invalid', `${field}.shape`, `must be [${shape.join(', ')}], got [${tensor.shape.join(', ')}]`);
   }
-  const count = shape.reduce((a, b) => a * b, 1);
-  if (tensor.data.length !== count * 4) throw new ModelSpecError('invalid', `${field}.data`, `must hold ${count * 4} bytes, got ${tensor.data.length}`);
-  // Copy into a fresh, 4-byte-aligned buffer: decoded bytes may sit at any offset.
-  return new Float32Array(Uint8Array.from(tensor.data).buffer);
+  try {
+    return tensorMessageValues(tensor, { name: field }).values as Float32Array;
+  } catch (error) {
+    if (error instanceof TensorError) throw new ModelSpecError('invalid', `${field}.data`, error.message);
+    throw error;
+  }
 }
