@@ -20,7 +20,7 @@ const LOG_LINEAR_BELOW = -15;
 
 /**
  * log l from logits, stably (spec §4): t = logsumexp_{j≠y}(z_j − z_y), l = softplus(t),
- * log l = t when t < −15. Never produces NaN gradients: each branch is clamped to its own domain.
+ * log l = t when t < −15. No NaN gradients: each branch is clamped to its own domain.
  */
 export function stableLogLoss(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
   return tf.tidy(() => {
@@ -30,8 +30,10 @@ export function stableLogLoss(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tens
     // Exclude j = y from the logsumexp by pushing it to a huge negative value (finite: no 0·∞ in gradients).
     const others = tf.add(tf.sub(logits, labelLogit), tf.mul(oneHot, -1e30));
     const t = tf.logSumExp(others, 1) as tf.Tensor1D;
-    const logSoftplus = tf.log(tf.softplus(tf.maximum(t, LOG_LINEAR_BELOW)));
-    return tf.where(tf.less(t, LOG_LINEAR_BELOW), t, logSoftplus) as tf.Tensor1D;
+    // log softplus(max(t, −15)) + (min(t, −15) + 15): log softplus(t) above −15, t (to 1.5e-7) below,
+    // continuous, and built from max/min so no comparison op sits on the gradient tape.
+    const above = tf.log(tf.softplus(tf.maximum(t, LOG_LINEAR_BELOW)));
+    return tf.add(above, tf.sub(tf.minimum(t, LOG_LINEAR_BELOW), LOG_LINEAR_BELOW)) as tf.Tensor1D;
   });
 }
 

@@ -209,6 +209,41 @@ export interface PacketStatistics {
   samplesPerPoint: number;
   /** Shape of one point in the estimator's space (image shape or [D]). */
   pointShape: number[];
+  /**
+   * Global jackknife batch indices held here, one per B (a shard holds the batches b with
+   * b mod shard_count = shard_index). Batch b draws its samples from a stream seeded by (seed, point id, b),
+   * so shards of one estimate never overlap and their merge equals the unsharded estimate.
+   */
+  batchIndices: number[];
+  /** Jackknife batches of the whole estimate (over all shards). */
+  totalBatches: number;
+  /** The estimate's seed (shards of one estimate share it). */
+  seed: number;
+}
+
+/** One evaluation point's packet estimate; errors are delete-one-batch jackknife standard errors. */
+export interface PacketPoint {
+  /** Dataset index, or position in the inline tensor. */
+  pointId: number;
+  label: number;
+  /** Means over dimensions of Δx_i and Δp_i. */
+  meanDx?: Estimate | undefined;
+  meanDp?:
+    | Estimate
+    | undefined;
+  /** Mean over dimensions of Δx_i·Δp_i, and the smallest Δx_i·Δp_i. */
+  meanProduct?: Estimate | undefined;
+  minProduct?: Estimate | undefined;
+  ess?:
+    | Estimate
+    | undefined;
+  /** Debiased shift |m|/σ. */
+  shift?:
+    | Estimate
+    | undefined;
+  /** Means over dimensions of Δx_i/σ and 2σΔp_i. */
+  dxOverSigma?: Estimate | undefined;
+  twoSigmaDp?: Estimate | undefined;
 }
 
 export interface ClassEnsembleSummary {
@@ -224,7 +259,10 @@ export interface ClassPacketSummary {
 export interface EnsembleResult {
   overall?: EnsembleSummary | undefined;
   perClass: ClassEnsembleSummary[];
-  /** Per-dimension maps in the point shape: "dx", "dp", "product", "active". */
+  /**
+   * Per-dimension maps in the point shape: "dx", "dp", "product", "active" (1/0), "mean_p" (⟨p_i⟩).
+   * "dx" and "product" are NaN when ESS < 2.
+   */
   maps: NamedTensor[];
 }
 
@@ -234,7 +272,15 @@ export interface PacketResult {
   perClass: ClassPacketSummary[];
   /** Per-dimension mean maps over points: "dx", "dp", "product". */
   maps: NamedTensor[];
-  statistics?: PacketStatistics | undefined;
+  statistics?:
+    | PacketStatistics
+    | undefined;
+  /** Per-point estimates, in the order of statistics.point_ids. */
+  points: PacketPoint[];
+  /** Samples per point these summaries rest on (all merged shards). */
+  samplesPerPoint: number;
+  /** Warnings for this sigma, e.g. points with ESS < N/20. */
+  warnings: string[];
 }
 
 export interface EstimateResult {
@@ -1534,6 +1580,9 @@ function createBasePacketStatistics(): PacketStatistics {
     sumWsu2: undefined,
     samplesPerPoint: 0,
     pointShape: [],
+    batchIndices: [],
+    totalBatches: 0,
+    seed: 0,
   };
 }
 
@@ -1583,6 +1632,19 @@ export const PacketStatistics: MessageFns<PacketStatistics> = {
         writer.int64(v);
       }
       writer.join();
+    }
+    if (message.batchIndices.length !== 0) {
+      writer.uint32(98).fork();
+      for (const v of message.batchIndices) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.totalBatches !== 0) {
+      writer.uint32(104).int32(message.totalBatches);
+    }
+    if (message.seed !== 0) {
+      writer.uint32(112).int64(message.seed);
     }
     return writer;
   },
@@ -1718,6 +1780,40 @@ export const PacketStatistics: MessageFns<PacketStatistics> = {
 
             break;
           }
+          case 12: {
+            if (tag === 96) {
+              message.batchIndices.push(reader.int32());
+
+              continue;
+            }
+
+            if (tag === 98) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.batchIndices.push(reader.int32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.totalBatches = reader.int32();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.seed = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1779,6 +1875,17 @@ export const PacketStatistics: MessageFns<PacketStatistics> = {
         : globalThis.Array.isArray(object?.point_shape)
         ? object.point_shape.map((e: any) => globalThis.Number(e))
         : [],
+      batchIndices: globalThis.Array.isArray(object?.batchIndices)
+        ? object.batchIndices.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.batch_indices)
+        ? object.batch_indices.map((e: any) => globalThis.Number(e))
+        : [],
+      totalBatches: isSet(object.totalBatches)
+        ? globalThis.Number(object.totalBatches)
+        : isSet(object.total_batches)
+        ? globalThis.Number(object.total_batches)
+        : 0,
+      seed: isSet(object.seed) ? globalThis.Number(object.seed) : 0,
     };
   },
 
@@ -1817,6 +1924,15 @@ export const PacketStatistics: MessageFns<PacketStatistics> = {
     if (message.pointShape?.length) {
       obj.pointShape = message.pointShape.map((e) => Math.round(e));
     }
+    if (message.batchIndices?.length) {
+      obj.batchIndices = message.batchIndices.map((e) => Math.round(e));
+    }
+    if (message.totalBatches !== 0) {
+      obj.totalBatches = Math.round(message.totalBatches);
+    }
+    if (message.seed !== 0) {
+      obj.seed = Math.round(message.seed);
+    }
     return obj;
   },
 
@@ -1846,6 +1962,275 @@ export const PacketStatistics: MessageFns<PacketStatistics> = {
       : undefined;
     message.samplesPerPoint = object.samplesPerPoint ?? 0;
     message.pointShape = object.pointShape?.map((e) => e) || [];
+    message.batchIndices = object.batchIndices?.map((e) => e) || [];
+    message.totalBatches = object.totalBatches ?? 0;
+    message.seed = object.seed ?? 0;
+    return message;
+  },
+};
+
+function createBasePacketPoint(): PacketPoint {
+  return {
+    pointId: 0,
+    label: 0,
+    meanDx: undefined,
+    meanDp: undefined,
+    meanProduct: undefined,
+    minProduct: undefined,
+    ess: undefined,
+    shift: undefined,
+    dxOverSigma: undefined,
+    twoSigmaDp: undefined,
+  };
+}
+
+export const PacketPoint: MessageFns<PacketPoint> = {
+  encode(message: PacketPoint, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pointId !== 0) {
+      writer.uint32(8).int64(message.pointId);
+    }
+    if (message.label !== 0) {
+      writer.uint32(16).int32(message.label);
+    }
+    if (message.meanDx !== undefined) {
+      Estimate.encode(message.meanDx, writer.uint32(26).fork()).join();
+    }
+    if (message.meanDp !== undefined) {
+      Estimate.encode(message.meanDp, writer.uint32(34).fork()).join();
+    }
+    if (message.meanProduct !== undefined) {
+      Estimate.encode(message.meanProduct, writer.uint32(42).fork()).join();
+    }
+    if (message.minProduct !== undefined) {
+      Estimate.encode(message.minProduct, writer.uint32(50).fork()).join();
+    }
+    if (message.ess !== undefined) {
+      Estimate.encode(message.ess, writer.uint32(58).fork()).join();
+    }
+    if (message.shift !== undefined) {
+      Estimate.encode(message.shift, writer.uint32(66).fork()).join();
+    }
+    if (message.dxOverSigma !== undefined) {
+      Estimate.encode(message.dxOverSigma, writer.uint32(74).fork()).join();
+    }
+    if (message.twoSigmaDp !== undefined) {
+      Estimate.encode(message.twoSigmaDp, writer.uint32(82).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PacketPoint {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePacketPoint();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pointId = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.label = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.meanDx = Estimate.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.meanDp = Estimate.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.meanProduct = Estimate.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.minProduct = Estimate.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.ess = Estimate.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.shift = Estimate.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.dxOverSigma = Estimate.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.twoSigmaDp = Estimate.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PacketPoint {
+    return {
+      pointId: isSet(object.pointId)
+        ? globalThis.Number(object.pointId)
+        : isSet(object.point_id)
+        ? globalThis.Number(object.point_id)
+        : 0,
+      label: isSet(object.label) ? globalThis.Number(object.label) : 0,
+      meanDx: isSet(object.meanDx)
+        ? Estimate.fromJSON(object.meanDx)
+        : isSet(object.mean_dx)
+        ? Estimate.fromJSON(object.mean_dx)
+        : undefined,
+      meanDp: isSet(object.meanDp)
+        ? Estimate.fromJSON(object.meanDp)
+        : isSet(object.mean_dp)
+        ? Estimate.fromJSON(object.mean_dp)
+        : undefined,
+      meanProduct: isSet(object.meanProduct)
+        ? Estimate.fromJSON(object.meanProduct)
+        : isSet(object.mean_product)
+        ? Estimate.fromJSON(object.mean_product)
+        : undefined,
+      minProduct: isSet(object.minProduct)
+        ? Estimate.fromJSON(object.minProduct)
+        : isSet(object.min_product)
+        ? Estimate.fromJSON(object.min_product)
+        : undefined,
+      ess: isSet(object.ess) ? Estimate.fromJSON(object.ess) : undefined,
+      shift: isSet(object.shift) ? Estimate.fromJSON(object.shift) : undefined,
+      dxOverSigma: isSet(object.dxOverSigma)
+        ? Estimate.fromJSON(object.dxOverSigma)
+        : isSet(object.dx_over_sigma)
+        ? Estimate.fromJSON(object.dx_over_sigma)
+        : undefined,
+      twoSigmaDp: isSet(object.twoSigmaDp)
+        ? Estimate.fromJSON(object.twoSigmaDp)
+        : isSet(object.two_sigma_dp)
+        ? Estimate.fromJSON(object.two_sigma_dp)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PacketPoint): unknown {
+    const obj: any = {};
+    if (message.pointId !== 0) {
+      obj.pointId = Math.round(message.pointId);
+    }
+    if (message.label !== 0) {
+      obj.label = Math.round(message.label);
+    }
+    if (message.meanDx !== undefined) {
+      obj.meanDx = Estimate.toJSON(message.meanDx);
+    }
+    if (message.meanDp !== undefined) {
+      obj.meanDp = Estimate.toJSON(message.meanDp);
+    }
+    if (message.meanProduct !== undefined) {
+      obj.meanProduct = Estimate.toJSON(message.meanProduct);
+    }
+    if (message.minProduct !== undefined) {
+      obj.minProduct = Estimate.toJSON(message.minProduct);
+    }
+    if (message.ess !== undefined) {
+      obj.ess = Estimate.toJSON(message.ess);
+    }
+    if (message.shift !== undefined) {
+      obj.shift = Estimate.toJSON(message.shift);
+    }
+    if (message.dxOverSigma !== undefined) {
+      obj.dxOverSigma = Estimate.toJSON(message.dxOverSigma);
+    }
+    if (message.twoSigmaDp !== undefined) {
+      obj.twoSigmaDp = Estimate.toJSON(message.twoSigmaDp);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PacketPoint>, I>>(base?: I): PacketPoint {
+    return PacketPoint.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PacketPoint>, I>>(object: I): PacketPoint {
+    const message = createBasePacketPoint();
+    message.pointId = object.pointId ?? 0;
+    message.label = object.label ?? 0;
+    message.meanDx = (object.meanDx !== undefined && object.meanDx !== null)
+      ? Estimate.fromPartial(object.meanDx)
+      : undefined;
+    message.meanDp = (object.meanDp !== undefined && object.meanDp !== null)
+      ? Estimate.fromPartial(object.meanDp)
+      : undefined;
+    message.meanProduct = (object.meanProduct !== undefined && object.meanProduct !== null)
+      ? Estimate.fromPartial(object.meanProduct)
+      : undefined;
+    message.minProduct = (object.minProduct !== undefined && object.minProduct !== null)
+      ? Estimate.fromPartial(object.minProduct)
+      : undefined;
+    message.ess = (object.ess !== undefined && object.ess !== null) ? Estimate.fromPartial(object.ess) : undefined;
+    message.shift = (object.shift !== undefined && object.shift !== null)
+      ? Estimate.fromPartial(object.shift)
+      : undefined;
+    message.dxOverSigma = (object.dxOverSigma !== undefined && object.dxOverSigma !== null)
+      ? Estimate.fromPartial(object.dxOverSigma)
+      : undefined;
+    message.twoSigmaDp = (object.twoSigmaDp !== undefined && object.twoSigmaDp !== null)
+      ? Estimate.fromPartial(object.twoSigmaDp)
+      : undefined;
     return message;
   },
 };
@@ -2132,7 +2517,16 @@ export const EnsembleResult: MessageFns<EnsembleResult> = {
 };
 
 function createBasePacketResult(): PacketResult {
-  return { sigma: 0, overall: undefined, perClass: [], maps: [], statistics: undefined };
+  return {
+    sigma: 0,
+    overall: undefined,
+    perClass: [],
+    maps: [],
+    statistics: undefined,
+    points: [],
+    samplesPerPoint: 0,
+    warnings: [],
+  };
 }
 
 export const PacketResult: MessageFns<PacketResult> = {
@@ -2151,6 +2545,15 @@ export const PacketResult: MessageFns<PacketResult> = {
     }
     if (message.statistics !== undefined) {
       PacketStatistics.encode(message.statistics, writer.uint32(42).fork()).join();
+    }
+    for (const v of message.points) {
+      PacketPoint.encode(v!, writer.uint32(50).fork()).join();
+    }
+    if (message.samplesPerPoint !== 0) {
+      writer.uint32(56).int64(message.samplesPerPoint);
+    }
+    for (const v of message.warnings) {
+      writer.uint32(66).string(v!);
     }
     return writer;
   },
@@ -2208,6 +2611,30 @@ export const PacketResult: MessageFns<PacketResult> = {
             message.statistics = PacketStatistics.decode(reader, reader.uint32());
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.points.push(PacketPoint.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.samplesPerPoint = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.warnings.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2231,6 +2658,13 @@ export const PacketResult: MessageFns<PacketResult> = {
         : [],
       maps: globalThis.Array.isArray(object?.maps) ? object.maps.map((e: any) => NamedTensor.fromJSON(e)) : [],
       statistics: isSet(object.statistics) ? PacketStatistics.fromJSON(object.statistics) : undefined,
+      points: globalThis.Array.isArray(object?.points) ? object.points.map((e: any) => PacketPoint.fromJSON(e)) : [],
+      samplesPerPoint: isSet(object.samplesPerPoint)
+        ? globalThis.Number(object.samplesPerPoint)
+        : isSet(object.samples_per_point)
+        ? globalThis.Number(object.samples_per_point)
+        : 0,
+      warnings: globalThis.Array.isArray(object?.warnings) ? object.warnings.map((e: any) => globalThis.String(e)) : [],
     };
   },
 
@@ -2251,6 +2685,15 @@ export const PacketResult: MessageFns<PacketResult> = {
     if (message.statistics !== undefined) {
       obj.statistics = PacketStatistics.toJSON(message.statistics);
     }
+    if (message.points?.length) {
+      obj.points = message.points.map((e) => PacketPoint.toJSON(e));
+    }
+    if (message.samplesPerPoint !== 0) {
+      obj.samplesPerPoint = Math.round(message.samplesPerPoint);
+    }
+    if (message.warnings?.length) {
+      obj.warnings = message.warnings;
+    }
     return obj;
   },
 
@@ -2268,6 +2711,9 @@ export const PacketResult: MessageFns<PacketResult> = {
     message.statistics = (object.statistics !== undefined && object.statistics !== null)
       ? PacketStatistics.fromPartial(object.statistics)
       : undefined;
+    message.points = object.points?.map((e) => PacketPoint.fromPartial(e)) || [];
+    message.samplesPerPoint = object.samplesPerPoint ?? 0;
+    message.warnings = object.warnings?.map((e) => e) || [];
     return message;
   },
 };
