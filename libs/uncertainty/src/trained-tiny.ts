@@ -24,7 +24,7 @@ export function trainedTiny(steps = 40): TrainableClassifier {
   const optimizer = tf.train.adam(0.05);
   for (let step = 0; step < steps; step++) {
     tf.dispose(
-      optimizer.minimize(() => tf.losses.softmaxCrossEntropy(oneHot, classifier.logits(images)) as tf.Scalar, true, classifier.trainableVariables()),
+      optimizer.minimize(() => tf.losses.softmaxCrossEntropy(oneHot, classifier.logits(images)) as tf.Scalar, true, classifier.trainableVariables()) ?? [],
     );
   }
   tf.dispose([images, oneHot]);
