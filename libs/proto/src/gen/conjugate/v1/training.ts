@@ -23,7 +23,7 @@ import {
 import { AttackSpec, RobustnessResult } from "./attack";
 import { Progress, Space, spaceFromJSON, spaceToJSON } from "./common";
 import { Model, ModelSpec } from "./model";
-import { Tensor } from "./tensor";
+import { NamedTensor, Tensor } from "./tensor";
 import { EstimateResult, Estimator, estimatorFromJSON, EstimatorSpec, estimatorToJSON } from "./uncertainty";
 
 export enum Optimizer {
@@ -279,6 +279,21 @@ export interface EmbeddingSnapshot {
   regionConfidence?: Tensor | undefined;
   bounds: number[];
   attack?: AttackSpec | undefined;
+}
+
+/**
+ * A checkpoint as the training-service stores it on disk: the model and its optimizer's state, so a run
+ * resumed after a restart continues bit-exactly as if it had never stopped. GetCheckpoint serves `model`.
+ */
+export interface TrainingCheckpoint {
+  model?:
+    | Model
+    | undefined;
+  /**
+   * Optimizer slots by name: "iterations" (int32 scalar), Adam's moments "m/<weight>" and "v/<weight>",
+   * and Adam's running products "adam/beta1_power", "adam/beta2_power".
+   */
+  optimizerState: NamedTensor[];
 }
 
 /** Events on NATS subjects conjugate.runs.<runId>.<kind>, and the stream of WatchRun. */
@@ -2457,6 +2472,95 @@ export const EmbeddingSnapshot: MessageFns<EmbeddingSnapshot> = {
     message.attack = (object.attack !== undefined && object.attack !== null)
       ? AttackSpec.fromPartial(object.attack)
       : undefined;
+    return message;
+  },
+};
+
+function createBaseTrainingCheckpoint(): TrainingCheckpoint {
+  return { model: undefined, optimizerState: [] };
+}
+
+export const TrainingCheckpoint: MessageFns<TrainingCheckpoint> = {
+  encode(message: TrainingCheckpoint, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.model !== undefined) {
+      Model.encode(message.model, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.optimizerState) {
+      NamedTensor.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TrainingCheckpoint {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTrainingCheckpoint();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.model = Model.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.optimizerState.push(NamedTensor.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TrainingCheckpoint {
+    return {
+      model: isSet(object.model) ? Model.fromJSON(object.model) : undefined,
+      optimizerState: globalThis.Array.isArray(object?.optimizerState)
+        ? object.optimizerState.map((e: any) => NamedTensor.fromJSON(e))
+        : globalThis.Array.isArray(object?.optimizer_state)
+        ? object.optimizer_state.map((e: any) => NamedTensor.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: TrainingCheckpoint): unknown {
+    const obj: any = {};
+    if (message.model !== undefined) {
+      obj.model = Model.toJSON(message.model);
+    }
+    if (message.optimizerState?.length) {
+      obj.optimizerState = message.optimizerState.map((e) => NamedTensor.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TrainingCheckpoint>, I>>(base?: I): TrainingCheckpoint {
+    return TrainingCheckpoint.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TrainingCheckpoint>, I>>(object: I): TrainingCheckpoint {
+    const message = createBaseTrainingCheckpoint();
+    message.model = (object.model !== undefined && object.model !== null) ? Model.fromPartial(object.model) : undefined;
+    message.optimizerState = object.optimizerState?.map((e) => NamedTensor.fromPartial(e)) || [];
     return message;
   },
 };
