@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Generates the Python messages and gRPC stubs from proto/ into examples/python/gen (not committed).
+# Needs Debian protobuf-compiler, protobuf-compiler-grpc (grpc_python_plugin), python3-grpcio, python3-protobuf.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+proto=$(cd "$here/../../proto" && pwd)
+rm -rf "$here/gen"
+mkdir -p "$here/gen"
+protoc -I "$proto" \
+  --python_out="$here/gen" --pyi_out="$here/gen" \
+  --grpc_out="$here/gen" --plugin=protoc-gen-grpc="$(command -v grpc_python_plugin)" \
+  $(cd "$proto" && find conjugate -name '*.proto' | sort)
+echo "generated $(find "$here/gen" -name '*.py' | wc -l) Python modules in $here/gen"

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# CI for the container images and docker compose, on a machine without a container registry:
+#  1. installs Debian's docker.io, docker-compose and debootstrap (if missing);
+#  2. starts a private dockerd (vfs storage, no bridge, no iptables; its own socket and data root);
+#  3. makes a local base image: debootstrap'd Debian bookworm (minbase) with nats-server from Debian and
+#     the host's own Node 20 binary and npm copied in (Debian bookworm ships Node 18; the official
+#     node:20-bookworm-slim image cannot be pulled here) — cached between runs;
+#  4. builds every app's image from deploy/docker/Dockerfile with BASE_IMAGE set to that base;
+#  5. starts the stack with deploy/compose (host network, loopback ports), waits for every HEALTHCHECK;
+#  6. runs a short run against it from outside the containers (the Python client: datasets, a tiny run,
+#     its checkpoint, an attack, an estimate) and, if the CLI exists, `conjugate runs list` through it;
+#  7. stops the stack and dockerd (also on failure or timeout).
+# Bounded: the whole script stops itself after CONTAINER_CI_TIMEOUT seconds (default 900).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+repo=$(pwd)
+started=$(date +%s)
+work=${CONTAINER_CI_DIR:-/tmp/conjugate-container-ci}
+cache=${CONJUGATE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/conjugate}
+base_image=local/conjugate-base:bookworm
+apps=(data-service training-service attack-service uncertainty-service dashboard)
+timeout_seconds=${CONTAINER_CI_TIMEOUT:-900}
+
+log() { printf '[container-ci %4ss] %s\n' "$(($(date +%s) - started))" "$*"; }
+
+# --- 1. Debian packages ---------------------------------------------------------------------------
+missing=()
+for p in docker.io docker-compose debootstrap; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# Debian's client, matching Debian's daemon (another docker may sit earlier in PATH).
+docker=/usr/bin/docker
+export DOCKER_HOST="unix://$work/docker.sock"
+
+# --- 2. a private dockerd ---------------------------------------------------------------------------
+cleanup() {
+  status=$?
+  trap - EXIT INT TERM
+  [ -n "${watchdog:-}" ] && kill "$watchdog" 2>/dev/null || true
+  if [ -S "$work/docker.sock" ]; then
+    if [ $status -ne 0 ]; then
+      log "failure: last lines of each container's log"
+      for c in $($docker ps -aq 2>/dev/null); do
+        echo "--- $($docker inspect -f '{{.Name}} {{.State.Status}} health={{if .State.Health}}{{.State.Health.Status}}{{end}}' "$c")"
+        $docker logs --tail 30 "$c" 2>&1 || true
+      done
+    fi
+    docker-compose "${compose[@]}" down --volumes --timeout 10 >/dev/null 2>&1 || true
+  fi
+  if [ -f "$work/dockerd.pid" ]; then
+    pid=$(cat "$work/dockerd.pid")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  umount "$work/exec/netns/default" 2>/dev/null || true
+  # vfs keeps a full copy per layer: gigabytes. Drop them (the base rootfs stays cached in $cache).
+  rm -rf "$work/root" "$work/exec" 2>/dev/null || true
+  log "done (exit $status) after $(($(date +%s) - started)) s"
+  exit $status
+}
+compose=(-p conjugate-ci -f deploy/compose/compose.yaml -f deploy/compose/compose.loopback.yaml)
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+# bash runs the trap only once the foreground command ends: end that command (our child, by parent pid) too.
+( sleep "$timeout_seconds"; echo "[container-ci] timed out after $timeout_seconds s" >&2; kill -TERM $$; pkill -TERM -P $$ ) &
+watchdog=$!
+
+mkdir -p "$work" "$cache"
+if [ -f "$work/dockerd.pid" ] && kill -0 "$(cat "$work/dockerd.pid")" 2>/dev/null; then
+  echo "a dockerd from an earlier run still holds $work (pid $(cat "$work/dockerd.pid")); stop it first" >&2
+  exit 1
+fi
+umount "$work/exec/netns/default" 2>/dev/null || true
+rm -rf "$work/root" "$work/exec"
+log "starting dockerd (socket $work/docker.sock)"
+dockerd --storage-driver=vfs --iptables=false --ip-forward=false --ip-masq=false --bridge=none \
+  -H "$DOCKER_HOST" --data-root "$work/root" --exec-root "$work/exec" --pidfile "$work/dockerd.pid" \
+  >"$work/dockerd.log" 2>&1 &
+for _ in $(seq 1 100); do $docker info >/dev/null 2>&1 && break; sleep 0.2; done
+$docker info >/dev/null
+
+# --- 3. the local base image -------------------------------------------------------------------------
+node_version=$(node --version)
+base_tar="$cache/base-bookworm-node-${node_version}.tar"
+if [ ! -f "$base_tar" ]; then
+  log "debootstrap bookworm (minbase + nats-server, ca-certificates) and host Node $node_version"
+  rootfs="$work/rootfs"
+  rm -rf "$rootfs"
+  debootstrap --variant=minbase --include=nats-server,ca-certificates bookworm "$rootfs" http://deb.debian.org/debian \
+    >"$work/debootstrap.log" 2>&1 || { tail -20 "$work/debootstrap.log"; exit 1; }
+  node_bin=$(readlink -f "$(command -v node)")
+  npm_dir=$(cd "$(dirname "$(readlink -f "$(command -v npm)")")/.." && pwd)
+  install -m 0755 "$node_bin" "$rootfs/usr/bin/node"
+  mkdir -p "$rootfs/usr/lib/node_modules" "$rootfs/usr/etc"
+  cp -a "$npm_dir" "$rootfs/usr/lib/node_modules/npm"
+  ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/bin/npm"
+  ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/bin/npx"
+  # The host's trust store, so npm inside the build reaches the registry exactly as the host does.
+  cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/ca-certificates.crt"
+  printf 'cafile=/etc/ssl/certs/ca-certificates.crt\n' >"$rootfs/usr/etc/npmrc"
+  rm -rf "$rootfs/var/cache/apt/archives"/*.deb "$rootfs/var/lib/apt/lists"/*
+  tar -C "$rootfs" -cf "$base_tar.partial" . && mv "$base_tar.partial" "$base_tar"
+  rm -rf "$rootfs"
+fi
+$docker import -q "$base_tar" "$base_image" >/dev/null
+$docker run --rm --network none "$base_image" sh -c 'node --version && nats-server --version' | sed 's/^/  base image: /'
+
+# --- 4. images -----------------------------------------------------------------------------------------
+for app in "${apps[@]}"; do
+  [ -f "apps/$app/src/main.ts" ] || { echo "apps/$app/src/main.ts is missing" >&2; exit 1; }
+  log "building conjugate/$app"
+  DOCKER_BUILDKIT=1 $docker build --network host --progress plain -f deploy/docker/Dockerfile \
+    --build-arg BASE_IMAGE="$base_image" --build-arg APP="$app" -t "conjugate/$app:ci" . >"$work/build-$app.log" 2>&1 \
+    || { tail -40 "$work/build-$app.log"; exit 1; }
+  grep -h 'tfjs-node:' "$work/build-$app.log" | tail -1 | sed 's/^#[0-9]* [0-9.]* /  /' || true
+done
+$docker images --format '  {{.Repository}}:{{.Tag}} {{.Size}}' | grep conjugate/ || true
+
+# --- 5. the stack -------------------------------------------------------------------------------------
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+export IMAGE_TAG=ci NATS_IMAGE=$base_image BASE_IMAGE=$base_image LOG_LEVEL=info
+export NATS_PORT=$(free_port) DATA_SERVICE_PORT=$(free_port) TRAINING_SERVICE_PORT=$(free_port) \
+  ATTACK_SERVICE_PORT=$(free_port) UNCERTAINTY_SERVICE_PORT=$(free_port) DASHBOARD_PORT=$(free_port)
+log "starting the stack (NATS $NATS_PORT, data $DATA_SERVICE_PORT, training $TRAINING_SERVICE_PORT, attack $ATTACK_SERVICE_PORT, uncertainty $UNCERTAINTY_SERVICE_PORT, dashboard $DASHBOARD_PORT)"
+docker-compose "${compose[@]}" up -d --no-build 2>&1 | sed 's/^/  /'
+for app in "${apps[@]}"; do
+  container=$(docker-compose "${compose[@]}" ps -q "$app")
+  for _ in $(seq 1 120); do
+    health=$($docker inspect -f '{{.State.Health.Status}}' "$container")
+    [ "$health" = healthy ] && break
+    [ "$($docker inspect -f '{{.State.Running}}' "$container")" = true ] || { echo "$app exited" >&2; exit 1; }
+    sleep 1
+  done
+  [ "$health" = healthy ] || { echo "$app is $health after 120 s" >&2; exit 1; }
+  log "$app: healthy (HEALTHCHECK)"
+done
+
+# --- 6. a short run from outside the containers ---------------------------------------------------------
+log "Python client against the containers"
+bash examples/python/generate.sh >/dev/null
+/usr/bin/python3 examples/python/conjugate_client.py \
+  --data "127.0.0.1:$DATA_SERVICE_PORT" --training "127.0.0.1:$TRAINING_SERVICE_PORT" \
+  --attack "127.0.0.1:$ATTACK_SERVICE_PORT" --uncertainty "127.0.0.1:$UNCERTAINTY_SERVICE_PORT" \
+  --epochs 1 --train-limit 256 | sed 's/^/  /'
+if [ -f apps/cli/src/main.ts ]; then
+  log "CLI against the containers: runs list"
+  TRAINING_SERVICE_ADDRESS="127.0.0.1:$TRAINING_SERVICE_PORT" DATA_SERVICE_ADDRESS="127.0.0.1:$DATA_SERVICE_PORT" \
+    ATTACK_SERVICE_ADDRESS="127.0.0.1:$ATTACK_SERVICE_PORT" UNCERTAINTY_SERVICE_ADDRESS="127.0.0.1:$UNCERTAINTY_SERVICE_PORT" \
+    NATS_URL="nats://127.0.0.1:$NATS_PORT" npx tsx apps/cli/src/main.ts runs list | sed 's/^/  /'
+fi
+log "container CI passed"

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# CI for the Python client: proves the contract from a second language. Generates the Python stubs from
+# proto/ (protoc + grpc_python_plugin), starts a real nats-server and the four services from this
+# repository as processes (tsx) on free loopback ports, runs examples/python/conjugate_client.py against
+# them, and stops everything it started. Needs Debian protobuf-compiler, protobuf-compiler-grpc,
+# python3-grpcio, python3-protobuf, nats-server (tools/dev/install-system-deps.sh installs them).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+started=$(date +%s)
+work=$(mktemp -d /tmp/conjugate-python-ci.XXXXXX)
+pids=()
+log() { printf '[python-client-ci %4ss] %s\n' "$(($(date +%s) - started))" "$*"; }
+
+cleanup() {
+  status=$?
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  if [ $status -ne 0 ]; then
+    for f in "$work"/*.log; do echo "--- $f"; tail -30 "$f"; done
+  fi
+  rm -rf "$work"
+  log "done (exit $status)"
+  exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+nats_port=$(free_port) data_port=$(free_port) training_port=$(free_port) attack_port=$(free_port) uncertainty_port=$(free_port)
+export HOST=127.0.0.1 METRICS_PORT=-1 LOG_LEVEL=warn NATS_URL="nats://127.0.0.1:$nats_port" \
+  DATA_SERVICE_ADDRESS="127.0.0.1:$data_port" TRAINING_SERVICE_ADDRESS="127.0.0.1:$training_port" \
+  ATTACK_SERVICE_ADDRESS="127.0.0.1:$attack_port" UNCERTAINTY_SERVICE_ADDRESS="127.0.0.1:$uncertainty_port" \
+  CHECKPOINT_DIR="$work/checkpoints"
+
+log "generating Python stubs"
+bash examples/python/generate.sh
+
+log "starting nats-server (JetStream) on $nats_port"
+nats-server -js -a 127.0.0.1 -p "$nats_port" -sd "$work/jetstream" >"$work/nats.log" 2>&1 &
+pids+=($!)
+
+start() { # app port
+  PORT=$2 npx tsx "apps/$1/src/main.ts" >"$work/$1.log" 2>&1 &
+  pids+=($!)
+}
+start data-service "$data_port"
+start training-service "$training_port"
+start attack-service "$attack_port"
+start uncertainty-service "$uncertainty_port"
+
+for app_port in data-service:$data_port training-service:$training_port attack-service:$attack_port uncertainty-service:$uncertainty_port; do
+  app=${app_port%%:*} port=${app_port##*:}
+  for _ in $(seq 1 120); do
+    PORT=$port node deploy/docker/healthcheck.cjs 2>/dev/null && break
+    sleep 0.5
+  done
+  PORT=$port node deploy/docker/healthcheck.cjs
+  log "$app serving on 127.0.0.1:$port"
+done
+
+log "Python client"
+/usr/bin/python3 examples/python/conjugate_client.py \
+  --data "$DATA_SERVICE_ADDRESS" --training "$TRAINING_SERVICE_ADDRESS" \
+  --attack "$ATTACK_SERVICE_ADDRESS" --uncertainty "$UNCERTAINTY_SERVICE_ADDRESS" --epochs 1 --train-limit 256
+log "python client CI passed"
