@@ -4,3 +4,4 @@ export { saveOptimizerState, restoreOptimizerState, type OptimizerSlot } from '.
 export { trainEpoch, type EpochResult, type BatchProgress, type TrainEpochOptions } from './train-epoch';
 export { evaluateAccuracy, type Evaluation } from './evaluate-accuracy';
 export { mixAdversarial, type AdversarialMixing } from './adversarial-mixing';
+export { attackMixing } from './attack-mixing';
