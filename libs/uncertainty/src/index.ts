@@ -18,3 +18,12 @@ export {
   type EstimatorName,
 } from './estimate-options';
 export { estimateOnClassifier, validatePoints, type EstimateOutcome, type EstimateProgress } from './estimate';
+export {
+  ensembleReportToProto,
+  estimateOutcomeToProto,
+  mergeEstimateResults,
+  mergePacketMessages,
+  packetReportToProto,
+  packetStatisticsFromProto,
+  packetStatisticsToProto,
+} from './proto-result';
