@@ -1,8 +1,10 @@
 // Container HEALTHCHECK: exits 0 when the process in this container answers.
 // gRPC services: grpc.health.v1 Check on 127.0.0.1:$PORT must say SERVING.
 // The dashboard (HEALTHCHECK_HTTP_PATH set): an HTTP GET on 127.0.0.1:$PORT must return 2xx.
+// HEALTHCHECK_HOST checks another host instead (the Helm chart's test pod, CI scripts).
 'use strict';
 const port = Number(process.env.PORT || 50051);
+const host = process.env.HEALTHCHECK_HOST || '127.0.0.1';
 const httpPath = process.env.HEALTHCHECK_HTTP_PATH;
 const deadlineMs = 4000;
 
@@ -13,7 +15,7 @@ function fail(message) {
 
 if (httpPath) {
   const http = require('node:http');
-  const request = http.get({ host: '127.0.0.1', port, path: httpPath, timeout: deadlineMs }, (response) => {
+  const request = http.get({ host, port, path: httpPath, timeout: deadlineMs }, (response) => {
     response.resume();
     if (response.statusCode >= 200 && response.statusCode < 300) process.exit(0);
     fail(`GET ${httpPath} returned ${response.statusCode}`);
@@ -24,11 +26,11 @@ if (httpPath) {
   const grpc = require('@grpc/grpc-js');
   const { service } = require('grpc-health-check');
   const Health = grpc.makeClientConstructor(service, 'grpc.health.v1.Health');
-  const client = new Health(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  const client = new Health(`${host}:${port}`, grpc.credentials.createInsecure());
   client.check({ service: '' }, { deadline: Date.now() + deadlineMs }, (error, response) => {
     client.close();
-    if (error) fail(`gRPC health on port ${port}: ${error.message}`);
-    if (response.status !== 'SERVING') fail(`gRPC health on port ${port}: ${response.status}`);
+    if (error) fail(`gRPC health of ${host}:${port}: ${error.message}`);
+    if (response.status !== 'SERVING') fail(`gRPC health of ${host}:${port}: ${response.status}`);
     process.exit(0);
   });
 }
