@@ -1,11 +1,11 @@
 // Container HEALTHCHECK: exits 0 when the process in this container answers.
 // gRPC services: grpc.health.v1 Check on 127.0.0.1:$PORT must say SERVING.
-// The dashboard (HEALTHCHECK_HTTP_PATH set): an HTTP GET on 127.0.0.1:$PORT must return 2xx.
+// The dashboard (APP=dashboard, or HEALTHCHECK_HTTP_PATH set): GET /healthz on 127.0.0.1:$PORT must return 2xx.
 // HEALTHCHECK_HOST checks another host instead (the Helm chart's test pod, CI scripts).
 'use strict';
 const port = Number(process.env.PORT || 50051);
 const host = process.env.HEALTHCHECK_HOST || '127.0.0.1';
-const httpPath = process.env.HEALTHCHECK_HTTP_PATH;
+const httpPath = process.env.HEALTHCHECK_HTTP_PATH || (process.env.APP === 'dashboard' ? '/healthz' : undefined);
 const deadlineMs = 4000;
 
 function fail(message) {
