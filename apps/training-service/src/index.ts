@@ -1,0 +1,3 @@
+export { startTrainingService, DEFAULT_RUNS_DIR, type TrainingServiceOptions, type TrainingServiceHandle } from './training-service';
+export type { EpochEvaluator, EpochContext, EpochMeasurements } from './epoch-evaluator';
+export { RunManager } from './run-manager';

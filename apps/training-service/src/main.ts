@@ -1,0 +1,41 @@
+// The training-service as a process: configuration from the environment, stops on SIGTERM/SIGINT
+// (runs in progress stay RUNNING on disk and resume from their last checkpoint at the next start).
+import { z } from 'zod';
+import { connectNatsBus, createMemoryBus } from '@conjugate/bus';
+import { createLogger, envInt, grpcServiceEnv, grpcServiceOptionsFromEnv, loadConfig, shutdownOnSignals } from '@conjugate/service-kit';
+import { DEFAULT_RUNS_DIR, startTrainingService } from './training-service';
+
+const optional = z.preprocess((value) => (value === '' ? undefined : value), z.string().optional());
+
+async function main() {
+  const config = loadConfig(
+    grpcServiceEnv({ port: 50052, metricsPort: 9465 }).extend({
+      /** host:port of the data-service. */
+      DATA_SERVICE_ADDRESS: optional,
+      /** NATS server URL; unset = in-memory events (this process only). */
+      NATS_URL: optional,
+      /** Run records and checkpoints. */
+      RUNS_DIR: z.preprocess((value) => (value === '' ? undefined : value), z.string().default(DEFAULT_RUNS_DIR)),
+      MAX_CONCURRENT_RUNS: envInt(1, 1, 64),
+    }),
+  );
+  const logger = createLogger('training-service', { level: config.LOG_LEVEL });
+  const bus = config.NATS_URL ? await connectNatsBus({ url: config.NATS_URL }) : createMemoryBus();
+  const service = await startTrainingService({
+    ...grpcServiceOptionsFromEnv(config),
+    dataServiceAddress: config.DATA_SERVICE_ADDRESS,
+    runsDir: config.RUNS_DIR,
+    maxConcurrentRuns: config.MAX_CONCURRENT_RUNS,
+    bus,
+    logger,
+  });
+  shutdownOnSignals(async () => {
+    await service.shutdown();
+    await bus.close();
+  }, logger);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
