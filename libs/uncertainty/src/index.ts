@@ -27,3 +27,4 @@ export {
   packetStatisticsFromProto,
   packetStatisticsToProto,
 } from './proto-result';
+export { stratifiedIndices } from './stratified';

@@ -1,0 +1,1 @@
+export { startUncertaintyService, type UncertaintyServiceOptions } from './uncertainty-service';

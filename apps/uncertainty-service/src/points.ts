@@ -1,0 +1,92 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DType, Split, type Batch, type PointSelection, type StreamBatchesRequest } from '@conjugate/proto';
+import { failedPrecondition, invalidArgument } from '@conjugate/service-kit';
+import { fromTensorMessage, tensorMessageValues, TensorError } from '@conjugate/tensor';
+import { stratifiedIndices } from '@conjugate/uncertainty';
+
+/** Streams images from the data-service; fails with its status (NOT_FOUND for an unknown dataset). */
+export type BatchStream = (request: StreamBatchesRequest, signal: AbortSignal) => AsyncIterable<Batch>;
+
+/** The evaluation points of one request: images [K, H, W, C], labels and their ids (dataset indices or positions). */
+export interface ResolvedPoints {
+  images: tf.Tensor4D;
+  labels: number[];
+  pointIds: number[];
+}
+
+const STREAM_BATCH = 500;
+
+function decode<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof TensorError) throw invalidArgument(error.message);
+    throw error;
+  }
+}
+
+function inlinePoints(images: PointSelection['points'] & { $case: 'inline' }): ResolvedPoints {
+  const { value } = images;
+  if (!value.images) throw invalidArgument('points.inline.images: required (float32 [K, H, W, C] in [0, 1])');
+  if (!value.labels) throw invalidArgument('points.inline.labels: required (int32 [K])');
+  const labels = decode(() =>
+    Array.from(tensorMessageValues(value.labels!, { name: 'points.inline.labels', expectDtype: DType.DTYPE_INT32 }).values),
+  );
+  const tensor = decode(() =>
+    fromTensorMessage(value.images!, { name: 'points.inline.images', expectDtype: DType.DTYPE_FLOAT32, expectShape: [labels.length, null, null, null], rejectNonFinite: true }),
+  );
+  return { images: tensor as tf.Tensor4D, labels, pointIds: labels.map((_, k) => k) };
+}
+
+/** Collects streamed batches into one tensor (in stream order). */
+async function collect(stream: AsyncIterable<Batch>): Promise<ResolvedPoints> {
+  const chunks: Float32Array[] = [];
+  let shape: number[] = [];
+  const labels: number[] = [];
+  const pointIds: number[] = [];
+  for await (const batch of stream) {
+    const images = tensorMessageValues(batch.images!, { name: 'data-service images', expectDtype: DType.DTYPE_FLOAT32 });
+    chunks.push(Float32Array.from(images.values as Float32Array));
+    shape = images.shape;
+    labels.push(...tensorMessageValues(batch.labels!, { name: 'data-service labels' }).values);
+    pointIds.push(...batch.indices);
+  }
+  const all = new Float32Array(chunks.reduce((a, c) => a + c.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return { images: tf.tensor4d(all, [labels.length, shape[1] ?? 0, shape[2] ?? 0, shape[3] ?? 0]), labels, pointIds };
+}
+
+/**
+ * The request's points: inline tensors, or dataset indices streamed from the data-service. Without
+ * explicit indices, `numPoints` are chosen stratified by class with the seed (0 = the whole split).
+ */
+export async function resolvePoints(
+  selection: PointSelection | undefined,
+  { numPoints, seed }: { numPoints: number; seed: number },
+  batches: BatchStream | undefined,
+  signal: AbortSignal,
+): Promise<ResolvedPoints> {
+  const points = selection?.points;
+  if (!points) throw invalidArgument('points: required (inline tensors or dataset indices)');
+  if (points.$case === 'inline') return inlinePoints(points);
+  const { dataset, split, indices } = points.value;
+  if (!dataset) throw invalidArgument('points.dataset.dataset: required');
+  if (split !== Split.SPLIT_TRAIN && split !== Split.SPLIT_TEST) {
+    throw invalidArgument(`points.dataset.split: must be SPLIT_TRAIN or SPLIT_TEST, got ${split}`);
+  }
+  const bad = indices.find((i) => !Number.isSafeInteger(i) || i < 0);
+  if (bad !== undefined) throw invalidArgument(`points.dataset.indices: ${bad} is not a valid index`);
+  if (!batches) throw failedPrecondition('points.dataset: this uncertainty-service has no data-service to stream datasets from; send the points inline');
+  const request = { dataset, split, batchSize: STREAM_BATCH, offset: 0, limit: 0, indices: [] as number[] };
+  if (indices.length > 0) return collect(batches({ ...request, indices }, signal));
+  const whole = await collect(batches(request, signal));
+  if (numPoints === 0 || numPoints >= whole.labels.length) return whole;
+  const chosen = stratifiedIndices(whole.labels, numPoints, seed);
+  const images = tf.tidy(() => tf.gather(whole.images, tf.tensor1d(chosen, 'int32')) as tf.Tensor4D);
+  whole.images.dispose();
+  return { images, labels: chosen.map((i) => whole.labels[i]), pointIds: chosen.map((i) => whole.pointIds[i]) };
+}
