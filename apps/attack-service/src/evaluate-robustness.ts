@@ -1,0 +1,118 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  absoluteBudget,
+  accuracies,
+  addCounts,
+  NO_IMAGES,
+  resolveAttackSpec,
+  robustnessOfBatch,
+  SpaceScaleMeter,
+  spaceToProto,
+  type SpaceScale,
+} from '@conjugate/attacks';
+import type { ModelResolver } from '@conjugate/clients';
+import type { Classifier } from '@conjugate/models';
+import { DType, Split, type Batch, type EvaluateRobustnessRequest, type EvaluateRobustnessUpdate, type StreamBatchesRequest } from '@conjugate/proto';
+import { failedPrecondition, invalidArgument, type ServerStreamContext } from '@conjugate/service-kit';
+import { fromTensorMessage } from '@conjugate/tensor';
+import { refusingBadInput } from './status';
+
+/** Streams a slice of a dataset; fails with the data-service's status (NOT_FOUND for an unknown dataset). */
+export type BatchStream = (request: StreamBatchesRequest, signal: AbortSignal) => AsyncIterable<Batch>;
+
+export const DEFAULT_EVALUATION_BATCH = 100;
+
+/**
+ * EvaluateRobustness: stream the slice from the data-service, attack batch by batch, report progress
+ * after each batch and the counts at the end. A feature-space attack first streams the slice once to
+ * measure std_x and std_g over all of it, so its budget does not depend on the batch size.
+ */
+export async function evaluateRobustness(
+  request: EvaluateRobustnessRequest,
+  stream: ServerStreamContext<EvaluateRobustnessUpdate>,
+  resolver: ModelResolver,
+  batches: BatchStream | undefined,
+): Promise<void> {
+  const { spec, slice } = await refusingBadInput(() => ({ spec: resolveAttackSpec(request.attack), slice: sliceOf(request) }));
+  if (!batches) throw failedPrecondition('this attack-service has no data-service to stream datasets from');
+  const model = await resolver.resolve(request.model);
+  try {
+    const started = Date.now();
+    const progress = (stage: string, done: number, total: number) =>
+      stream.write({ update: { $case: 'progress', value: { stage, done, total, unit: 'batches', ratePerSecond: done / Math.max((Date.now() - started) / 1000, 1e-3) } } });
+
+    let scale: SpaceScale | undefined;
+    if (spec.space === 'feature') {
+      const meter = new SpaceScaleMeter(model.classifier);
+      await forEachBatch(batches, slice, stream, model.classifier, (images, _labels, batch) => {
+        meter.add(images);
+        return progress('scale/feature', batch.batchIndex + 1, batch.numBatches);
+      });
+      scale = meter.scale;
+    }
+    const budget = await refusingBadInput(() => absoluteBudget(spec, scale));
+
+    let counts = NO_IMAGES;
+    await forEachBatch(batches, slice, stream, model.classifier, (images, labels, batch) => {
+      counts = addCounts(counts, robustnessOfBatch(model.classifier, images, labels, spec, { scale }));
+      return progress(`attack/${spec.space}`, batch.batchIndex + 1, batch.numBatches);
+    });
+    if (counts.total === 0) throw invalidArgument(`offset/limit/indices: the slice of "${request.dataset}" holds no images`);
+
+    const { clean, robust } = accuracies(counts);
+    await stream.write({
+      update: {
+        $case: 'result',
+        value: { ...counts, cleanAccuracy: clean, robustAccuracy: robust, epsilonUsed: budget.epsilon, stepSizeUsed: budget.stepSize, space: spaceToProto(spec.space) },
+      },
+    });
+  } finally {
+    model.release();
+  }
+}
+
+function sliceOf(request: EvaluateRobustnessRequest): StreamBatchesRequest {
+  if (!request.dataset) throw invalidArgument('dataset: required');
+  if (request.split !== Split.SPLIT_TRAIN && request.split !== Split.SPLIT_TEST) throw invalidArgument(`split: must be SPLIT_TRAIN or SPLIT_TEST, got ${request.split}`);
+  if (request.batchSize < 0) throw invalidArgument(`batch_size: must be ≥ 0 (0 = ${DEFAULT_EVALUATION_BATCH}), got ${request.batchSize}`);
+  if (request.offset < 0) throw invalidArgument(`offset: must be ≥ 0, got ${request.offset}`);
+  if (request.limit < 0) throw invalidArgument(`limit: must be ≥ 0, got ${request.limit}`);
+  return {
+    dataset: request.dataset,
+    split: request.split,
+    batchSize: request.batchSize || DEFAULT_EVALUATION_BATCH,
+    shuffleSeed: request.shuffleSeed,
+    offset: request.offset,
+    limit: request.limit,
+    indices: request.indices,
+  };
+}
+
+/** Decodes each batch (checked against the model's input shape) and hands it to `visit`; disposes it after. */
+async function forEachBatch(
+  batches: BatchStream,
+  slice: StreamBatchesRequest,
+  stream: ServerStreamContext<unknown>,
+  classifier: Classifier,
+  visit: (images: tf.Tensor4D, labels: tf.Tensor1D, batch: Batch) => Promise<void> | void,
+): Promise<void> {
+  const [height, width, channels] = classifier.spec.inputShape;
+  for await (const batch of batches(slice, stream.signal)) {
+    stream.throwIfCancelled();
+    const tensors = await refusingBadInput(() => {
+      if (!batch.images || !batch.labels) throw failedPrecondition(`data-service sent batch ${batch.batchIndex} of "${slice.dataset}" without images or labels`);
+      const shape = batch.images.shape.slice(1).join(', ');
+      if (shape !== [height, width, channels].join(', ')) {
+        throw invalidArgument(`dataset: "${slice.dataset}" images are [${shape}], the model (${classifier.spec.architecture}) takes [${height}, ${width}, ${channels}]`);
+      }
+      const images = fromTensorMessage(batch.images, { name: 'batch images', expectDtype: DType.DTYPE_FLOAT32 }) as tf.Tensor4D;
+      const labels = tf.tidy(() => tf.cast(fromTensorMessage(batch.labels!, { name: 'batch labels' }), 'int32') as tf.Tensor1D);
+      return { images, labels };
+    });
+    try {
+      await refusingBadInput(() => visit(tensors.images, tensors.labels, batch));
+    } finally {
+      tf.dispose([tensors.images, tensors.labels]);
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { startAttackService, type AttackServiceOptions } from './attack-service';
