@@ -1,0 +1,146 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { embeddingSnapshot } from '@conjugate/embedding';
+import type { Classifier } from '@conjugate/models';
+import { FIGURE1_ATTACK } from '@conjugate/presets';
+import {
+  Estimator, Space, Split, type AttackSpec, type EmbeddingSnapshot, type EstimateResult, type EstimatorSpec, type ModelSource,
+  type Progress, type RobustnessMeasurement, type RunConfig, type UncertaintyMeasurement,
+} from '@conjugate/proto';
+import { fromTensorMessage, tensorMessageValues } from '@conjugate/tensor';
+import { featuresAndProbabilities } from './embedding-inputs';
+import type { RemoteServices } from './remote-services';
+import { measureWithRetry, type RetryOptions } from './retry';
+
+/** One epoch to measure: the network as it is now, and how the services can reach it. */
+export interface EpochContext {
+  runId: string;
+  epoch: number;
+  config: RunConfig;
+  /** The network at this epoch (for the embedding's feature vectors, computed here). */
+  classifier: Classifier;
+  /** The same network for the services: a checkpoint reference or the weights inline. */
+  model: ModelSource;
+  /** Progress of each step ("robust/pixel", "packet/feature", "embedding", …). */
+  onProgress?: (progress: Progress) => void;
+  /** When aborted (run stopped), the steps not yet started are skipped. */
+  signal?: AbortSignal;
+}
+
+/** The measurements the services make; the training loop adds losses, accuracies and timings. */
+export interface RemoteMeasurements {
+  robustPixel?: RobustnessMeasurement;
+  robustFeature?: RobustnessMeasurement;
+  uncertainty: UncertaintyMeasurement[];
+  embedding?: EmbeddingSnapshot;
+  /** Why the snapshot is missing when one was asked for. */
+  embeddingMissingReason?: string;
+}
+
+export interface EvaluatorOptions {
+  retry?: RetryOptions;
+  /** Attack drawn in the embedding map (default the paper's Figure 1 PGD: ε 0.1, α 0.025, 4 steps). */
+  embeddingAttack?: AttackSpec;
+  /** Images per batch for EvaluateRobustness (default 100). */
+  robustBatchSize?: number;
+}
+
+const SPACES = [[Space.SPACE_PIXEL, 'pixel'], [Space.SPACE_FEATURE, 'feature']] as const;
+
+/** The estimate as the epoch record keeps it: no sufficient statistics (they stay with the call). */
+function withoutStatistics(result: EstimateResult): EstimateResult {
+  const strip = result.result?.$case === 'packet' ? { $case: 'packet' as const, value: { ...result.result.value, statistics: undefined } } : result.result;
+  return { ...result, result: strip, sweep: result.sweep.map((r) => ({ ...r, statistics: undefined })) };
+}
+
+/**
+ * Measures one epoch through the services: robust accuracy in pixel and feature space (attack-service),
+ * Δx/Δp by both estimators in both spaces (uncertainty-service), and a t-SNE snapshot at the configured
+ * epochs. Each measurement is retried with backoff; one that still fails is recorded as missing with its
+ * reason, and the others go on. Sizes of 0 in the run's EvaluationConfig switch a measurement off.
+ */
+export class RemoteEpochEvaluator {
+  constructor(private readonly services: RemoteServices, private readonly options: EvaluatorOptions = {}) {}
+
+  async evaluate(context: EpochContext): Promise<RemoteMeasurements> {
+    const evaluation = context.config.evaluation;
+    const measurements: RemoteMeasurements = { uncertainty: [] };
+    if (!evaluation) return measurements;
+    const progress = (stage: string) => (p: Progress) => context.onProgress?.({ ...p, stage });
+    const retry = this.options.retry;
+    const stopped = () => context.signal?.aborted === true;
+
+    if (evaluation.robustPoints > 0) {
+      for (const [space, name] of SPACES) {
+        if (stopped()) return measurements;
+        const stage = `robust/${name}`;
+        const measured = await measureWithRetry(stage, () => this.services.evaluateRobustness({
+          model: context.model, attack: { ...(evaluation.attack ?? { method: 0, norm: 0, randomStart: false, seed: 0 }), space },
+          dataset: context.config.dataset, split: Split.SPLIT_TEST, offset: 0, limit: evaluation.robustPoints, indices: [],
+          batchSize: this.options.robustBatchSize ?? 100,
+        }, progress(stage)), retry);
+        const measurement: RobustnessMeasurement = measured.ok ? { result: measured.value, missingReason: '' } : { missingReason: measured.reason };
+        if (space === Space.SPACE_PIXEL) measurements.robustPixel = measurement; else measurements.robustFeature = measurement;
+      }
+    }
+
+    const estimators: Array<[Estimator, string, EstimatorSpec | undefined]> = [];
+    if (evaluation.ensemblePoints !== 0) {
+      estimators.push([Estimator.ESTIMATOR_ENSEMBLE, 'ensemble', {
+        estimator: Estimator.ESTIMATOR_ENSEMBLE, space: Space.SPACE_PIXEL, seed: context.config.seed, sigmaSweep: [], shardIndex: 0, shardCount: 0, batchSize: 0,
+        // -1 in the run config = the whole split, which the estimator spells 0.
+        numPoints: Math.max(0, evaluation.ensemblePoints),
+      }]);
+    }
+    if ((evaluation.packet?.numPoints ?? 0) > 0) estimators.push([Estimator.ESTIMATOR_PACKET, 'packet', evaluation.packet]);
+    for (const [estimator, name, spec] of estimators) {
+      for (const [space, spaceName] of SPACES) {
+        if (stopped()) return measurements;
+        const stage = `${name}/${spaceName}`;
+        const measured = await measureWithRetry(stage, () => this.services.estimate({
+          model: context.model,
+          points: { points: { $case: 'dataset', value: { dataset: context.config.dataset, split: Split.SPLIT_TEST, indices: [] } } },
+          spec: { ...spec!, estimator, space },
+        }, progress(stage)), retry);
+        measurements.uncertainty.push(measured.ok
+          ? { estimator, space, result: withoutStatistics(measured.value), missingReason: '' }
+          : { estimator, space, missingReason: measured.reason });
+      }
+    }
+
+    if (evaluation.embeddingEpochs.includes(context.epoch) && evaluation.embeddingPoints > 0 && !stopped()) {
+      const measured = await measureWithRetry('embedding', () => this.snapshot(context, evaluation.embeddingPoints, progress('embedding')), retry);
+      if (measured.ok) measurements.embedding = measured.value; else measurements.embeddingMissingReason = measured.reason;
+    }
+    return measurements;
+  }
+
+  /** Test points → attack-service PGD → feature vectors of both here → joint t-SNE and region shading. */
+  private async snapshot(context: EpochContext, points: number, onProgress: (p: Progress) => void): Promise<EmbeddingSnapshot> {
+    const step = (done: number) => onProgress({ stage: 'embedding', done, total: 4, unit: 'steps', ratePerSecond: 0 });
+    step(0);
+    const { images, labels } = await this.services.testImages(context.config.dataset, points, context.config.seed);
+    step(1);
+    const attack = { ...(this.options.embeddingAttack ?? FIGURE1_ATTACK), space: Space.SPACE_PIXEL };
+    const attacked = await this.services.attackBatch({ model: context.model, attack, images, labels });
+    if (!attacked.adversarial) throw new Error('attack-service: AttackBatch returned no adversarial images');
+    step(2);
+    const clean = fromTensorMessage(images) as tf.Tensor4D;
+    const adversarial = fromTensorMessage(attacked.adversarial) as tf.Tensor4D;
+    try {
+      const cleanRows = await featuresAndProbabilities(context.classifier, clean);
+      const adversarialRows = await featuresAndProbabilities(context.classifier, adversarial);
+      step(3);
+      const snapshot = embeddingSnapshot({
+        epoch: context.epoch, features: cleanRows.features, probabilities: cleanRows.probabilities,
+        labels: Array.from(tensorMessageValues(labels).values as ArrayLike<number>),
+        adversarialFeatures: adversarialRows.features, adversarialProbabilities: adversarialRows.probabilities,
+        attack, tsne: { seed: context.config.seed },
+      });
+      step(4);
+      return snapshot;
+    } finally {
+      clean.dispose();
+      adversarial.dispose();
+    }
+  }
+}

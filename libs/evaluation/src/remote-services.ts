@@ -1,0 +1,71 @@
+import { credentials, Metadata, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { estimateAcrossReplicas } from '@conjugate/clients';
+import {
+  Split, UncertaintyServiceClient, type AttackBatchRequest, type AttackBatchResponse, type AttackServiceClient, type Batch, type DataServiceClient,
+  type EstimateRequest, type EstimateResult, type EvaluateRobustnessRequest, type Progress, type RobustnessResult, type Tensor,
+} from '@conjugate/proto';
+
+/** What the evaluator asks of the services; `grpcRemoteServices` is the real thing over gRPC. */
+export interface RemoteServices {
+  evaluateRobustness(request: EvaluateRobustnessRequest, onProgress: (progress: Progress) => void): Promise<RobustnessResult>;
+  /** Packet requests may be fanned out over replicas and merged by the implementation. */
+  estimate(request: EstimateRequest, onProgress: (progress: Progress) => void): Promise<EstimateResult>;
+  attackBatch(request: AttackBatchRequest): Promise<AttackBatchResponse>;
+  /** The first `count` images of a dataset's test split in the order of `shuffleSeed`, as one batch. */
+  testImages(dataset: string, count: number, shuffleSeed: number): Promise<{ images: Tensor; labels: Tensor }>;
+}
+
+export interface GrpcClients {
+  attack: AttackServiceClient;
+  data: DataServiceClient;
+  /** host:port of every uncertainty-service replica; a packet estimate is sharded over those that answer. */
+  uncertaintyAddresses: string[];
+  /** Deadline per call (default 30 min: a paper-size estimate is long). */
+  deadlineMs?: number;
+}
+
+/** The addresses whose gRPC channel becomes ready within `waitMs` (replicas that are down are left out). */
+async function reachable(addresses: string[], waitMs = 3000): Promise<string[]> {
+  const ready = await Promise.all(addresses.map((address) => new Promise<boolean>((resolve) => {
+    const client = new UncertaintyServiceClient(address, credentials.createInsecure());
+    client.waitForReady(Date.now() + waitMs, (error) => { client.close(); resolve(!error); });
+  })));
+  return addresses.filter((_, i) => ready[i]);
+}
+
+/** Reads a progress-then-result stream; rejects if it ends without a result. */
+async function lastResult<U, R>(stream: ClientReadableStream<U>, pick: (update: U) => { progress?: Progress; result?: R }, onProgress: (p: Progress) => void, what: string): Promise<R> {
+  let result: R | undefined;
+  for await (const update of stream as AsyncIterable<U>) {
+    const { progress, result: value } = pick(update);
+    if (progress) onProgress(progress);
+    if (value) result = value;
+  }
+  if (!result) throw new Error(`${what}: the stream ended without a result`);
+  return result;
+}
+
+export function grpcRemoteServices(clients: GrpcClients): RemoteServices {
+  const deadline = () => ({ deadline: Date.now() + (clients.deadlineMs ?? 30 * 60_000) });
+  return {
+    evaluateRobustness: (request, onProgress) =>
+      lastResult(clients.attack.evaluateRobustness(request, new Metadata(), deadline()),
+        (u) => (u.update?.$case === 'progress' ? { progress: u.update.value } : { result: u.update?.value as RobustnessResult | undefined }), onProgress, 'EvaluateRobustness'),
+    estimate: async (request, onProgress) => {
+      const replicas = await reachable(clients.uncertaintyAddresses);
+      if (replicas.length === 0) throw Object.assign(new Error(`uncertainty-service: no replica reachable at ${clients.uncertaintyAddresses.join(', ')}`), { code: 14 });
+      return estimateAcrossReplicas(request, replicas, { deadlineMs: clients.deadlineMs ?? 30 * 60_000, onProgress: (shard, p) => onProgress({ ...p, stage: `${p.stage} (replica ${shard + 1}/${replicas.length})` }) });
+    },
+    attackBatch: (request) => new Promise((resolve, reject) => {
+      clients.attack.attackBatch(request, new Metadata(), deadline(), (error: ServiceError | null, response: AttackBatchResponse) => (error ? reject(error) : resolve(response)));
+    }),
+    testImages: async (dataset, count, shuffleSeed) => {
+      const batches: Batch[] = [];
+      const stream = clients.data.streamBatches({ dataset, split: Split.SPLIT_TEST, batchSize: count, shuffleSeed, offset: 0, limit: count, indices: [] }, deadline());
+      for await (const batch of stream as AsyncIterable<Batch>) batches.push(batch);
+      const batch = batches[0];
+      if (batches.length !== 1 || !batch.images || !batch.labels) throw new Error(`data-service: expected one batch of ${count} ${dataset} test images, got ${batches.length} batches`);
+      return { images: batch.images, labels: batch.labels };
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { measureWithRetry } from './retry';
+
+const grpcError = (code: number, message: string) => Object.assign(new Error(message), { code });
+
+describe('measureWithRetry', () => {
+  it('retries a transient failure and returns the value once it succeeds', async () => {
+    let calls = 0;
+    const result = await measureWithRetry('robust/pixel', async () => {
+      calls++;
+      if (calls < 3) throw grpcError(14, '14 UNAVAILABLE: No connection established');
+      return 0.42;
+    }, { attempts: 3, firstDelayMs: 1 });
+    expect(result).toEqual({ ok: true, value: 0.42 });
+    expect(calls).toBe(3);
+  });
+
+  it('gives up after the last try with a reason that says what and why', async () => {
+    const result = await measureWithRetry('packet/feature', async () => { throw grpcError(4, '4 DEADLINE_EXCEEDED: Deadline exceeded'); }, { attempts: 2, firstDelayMs: 1 });
+    expect(result).toEqual({ ok: false, reason: 'packet/feature failed after 2 tries: 4 DEADLINE_EXCEEDED: Deadline exceeded' });
+  });
+
+  it('does not retry a request the service rejected as invalid', async () => {
+    let calls = 0;
+    const result = await measureWithRetry('ensemble/pixel', async () => { calls++; throw grpcError(3, '3 INVALID_ARGUMENT: spec.num_points must be ≥ 0'); }, { attempts: 5, firstDelayMs: 1 });
+    expect(calls).toBe(1);
+    expect(result.ok).toBe(false);
+  });
+});
