@@ -1,0 +1,150 @@
+// Horizontal scaling, as Kubernetes runs it: several replicas of a service, any of which can answer.
+// Two uncertainty-service processes share one packet estimate (fanned out by shard, merged exactly) and
+// agree with one replica doing it alone; two attack-service processes behind one address list both
+// serve calls (grpc-js round_robin) and give the same answers.
+import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '@conjugate/backend';
+import { estimateAcrossReplicas } from '@conjugate/clients';
+import { createClassifier, toModelMessage } from '@conjugate/models';
+import {
+  AttackMethod,
+  AttackServiceClient,
+  DType,
+  Estimator,
+  Norm,
+  Space,
+  type AttackBatchRequest,
+  type AttackBatchResponse,
+  type Estimate,
+  type EstimateRequest,
+  type EstimateResult,
+  type Model,
+} from '@conjugate/proto';
+import { tensorMessageValues, valuesToTensorMessage } from '@conjugate/tensor';
+import { handledCalls, startServiceProcess, type ServiceProcess } from './service-process';
+
+const POINTS = 4;
+
+let model: Model;
+let images: ReturnType<typeof valuesToTensorMessage>;
+let labels: ReturnType<typeof valuesToTensorMessage>;
+const replicas: ServiceProcess[] = [];
+
+beforeAll(async () => {
+  await initBackend();
+  const classifier = createClassifier({ architecture: 'tiny', inputShape: [28, 28, 1], numClasses: 10, seed: 5 });
+  model = toModelMessage(classifier);
+  classifier.dispose();
+  const pixels = tf.tidy(() => tf.randomUniform([POINTS, 28, 28, 1], 0, 1, 'float32', 11).dataSync() as Float32Array);
+  images = valuesToTensorMessage(pixels, [POINTS, 28, 28, 1], DType.DTYPE_FLOAT32, 'images');
+  labels = valuesToTensorMessage(Int32Array.from({ length: POINTS }, (_, i) => (i * 3) % 10), [POINTS], DType.DTYPE_INT32, 'labels');
+  // Four processes at once: the 2 cores load TensorFlow.js for all of them meanwhile.
+  replicas.push(
+    ...(await Promise.all([
+      startServiceProcess('uncertainty-service'),
+      startServiceProcess('uncertainty-service'),
+      startServiceProcess('attack-service'),
+      startServiceProcess('attack-service'),
+    ])),
+  );
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(replicas.map((replica) => replica.stop()));
+});
+
+function packetRequest(): EstimateRequest {
+  return {
+    model: { source: { $case: 'inline', value: model } },
+    points: { points: { $case: 'inline', value: { images, labels } } },
+    spec: {
+      estimator: Estimator.ESTIMATOR_PACKET, space: Space.SPACE_PIXEL, numSamples: 32, jackknifeBatches: 8, seed: 3,
+      sigmaSweep: [], shardIndex: 0, shardCount: 0, batchSize: 0,
+    },
+  };
+}
+
+function packetOf(result: EstimateResult) {
+  if (result.result?.$case !== 'packet') throw new Error(`expected a packet result, got ${result.result?.$case}`);
+  return result.result.value;
+}
+
+/** |a − b| within `k` combined standard errors. */
+function expectWithinError(a: Estimate | undefined, b: Estimate | undefined, k = 4) {
+  expect(a?.missingReason).toBe('');
+  expect(b?.missingReason).toBe('');
+  const tolerance = k * Math.hypot(a!.standardError, b!.standardError);
+  expect(tolerance).toBeGreaterThan(0);
+  expect(Math.abs(a!.value - b!.value)).toBeLessThanOrEqual(tolerance);
+}
+
+describe('two uncertainty-service replicas', () => {
+  it('share a packet estimate by shards, and the merge equals the single-replica estimate within error', async () => {
+    const [first, second] = replicas.filter((r) => r.app === 'uncertainty-service');
+    const servedBefore = [await handledCalls(first, 'Estimate'), await handledCalls(second, 'Estimate')];
+
+    const fannedOut = packetOf(await estimateAcrossReplicas(packetRequest(), [first.address, second.address]));
+    // The same two shards, both on one replica: any replica computes any shard identically.
+    const sameShardsOneReplica = packetOf(await estimateAcrossReplicas(packetRequest(), [first.address, first.address]));
+    // One replica, no sharding.
+    const single = packetOf(await estimateAcrossReplicas(packetRequest(), [second.address]));
+
+    const servedAfter = [await handledCalls(first, 'Estimate'), await handledCalls(second, 'Estimate')];
+    // first: one shard, then both shards; second: one shard, then the unsharded call.
+    expect([servedAfter[0] - servedBefore[0], servedAfter[1] - servedBefore[1]]).toEqual([3, 2]);
+
+    expect(fannedOut.overall?.numPoints).toBe(POINTS);
+    expect(fannedOut.statistics?.samplesPerPoint).toBe(single.statistics?.samplesPerPoint);
+    // Within Monte Carlo error, as the issue asks...
+    expectWithinError(fannedOut.overall?.meanDx, single.overall?.meanDx);
+    expectWithinError(fannedOut.overall?.meanDp, single.overall?.meanDp);
+    expectWithinError(fannedOut.overall?.meanProduct, single.overall?.meanProduct);
+    // ...and in fact exactly: a shard is a set of jackknife batches with their own seeded streams, so the
+    // merged statistics are the single replica's (libs/clients' estimateAcrossReplicas promises this).
+    expect(fannedOut.overall).toEqual(single.overall);
+    expect(fannedOut.overall).toEqual(sameShardsOneReplica.overall);
+    expect(fannedOut.sigma).toBe(single.sigma);
+  });
+});
+
+describe('two attack-service replicas behind one address list', () => {
+  it('both serve calls (round_robin) and answer alike', async () => {
+    const attackReplicas = replicas.filter((r) => r.app === 'attack-service');
+    const target = `ipv4:${attackReplicas.map((r) => r.address).join(',')}`;
+    const client = new AttackServiceClient(target, credentials.createInsecure(), {
+      'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+    });
+    const request: AttackBatchRequest = {
+      model: { source: { $case: 'inline', value: model } },
+      attack: { method: AttackMethod.ATTACK_METHOD_PGD, norm: Norm.NORM_LINF, space: Space.SPACE_PIXEL, epsilon: 8 / 255, stepSize: 2 / 255, steps: 4, randomStart: false, seed: 0 },
+      images,
+      labels,
+    };
+    const before = await Promise.all(attackReplicas.map((r) => handledCalls(r, 'AttackBatch')));
+    const responses: AttackBatchResponse[] = [];
+    try {
+      for (let i = 0; i < 6; i++) {
+        responses.push(
+          await new Promise<AttackBatchResponse>((resolveCall, reject) =>
+            client.attackBatch(request, new Metadata(), { deadline: Date.now() + 60_000 }, (error: ServiceError | null, response: AttackBatchResponse) =>
+              error ? reject(error) : resolveCall(response),
+            ),
+          ),
+        );
+      }
+    } finally {
+      client.close();
+    }
+    const after = await Promise.all(attackReplicas.map((r) => handledCalls(r, 'AttackBatch')));
+    const served = after.map((count, i) => count - before[i]);
+    expect(served[0] + served[1]).toBe(6);
+    expect(served[0]).toBeGreaterThan(0);
+    expect(served[1]).toBeGreaterThan(0);
+
+    const predictions = responses.map((r) => Array.from(tensorMessageValues(r.adversarialPredictions!).values));
+    for (const p of predictions) expect(p).toEqual(predictions[0]);
+    const adversarial = responses.map((r) => Buffer.from(r.adversarial!.data).toString('base64'));
+    expect(new Set(adversarial).size).toBe(1);
+  });
+});
