@@ -7,8 +7,8 @@
 #     node:20-bookworm-slim image cannot be pulled here) — cached between runs;
 #  4. builds every app's image from deploy/docker/Dockerfile with BASE_IMAGE set to that base;
 #  5. starts the stack with deploy/compose (host network, loopback ports), waits for every HEALTHCHECK;
-#  6. runs a short run against it from outside the containers (the Python client: datasets, a tiny run,
-#     its checkpoint, an attack, an estimate) and, if the CLI exists, `conjugate runs list` through it;
+#  6. drives it from outside the containers: the Python client (datasets, a tiny run, its checkpoint, an
+#     attack, an estimate), then the CLI (`conjugate run --preset tiny --epochs 1 --follow`, `conjugate runs`);
 #  7. stops the stack and dockerd (also on failure or timeout).
 # Bounded: the whole script stops itself after CONTAINER_CI_TIMEOUT seconds (default 900).
 set -euo pipefail
@@ -147,10 +147,10 @@ bash examples/python/generate.sh >/dev/null
   --data "127.0.0.1:$DATA_SERVICE_PORT" --training "127.0.0.1:$TRAINING_SERVICE_PORT" \
   --attack "127.0.0.1:$ATTACK_SERVICE_PORT" --uncertainty "127.0.0.1:$UNCERTAINTY_SERVICE_PORT" \
   --epochs 1 --train-limit 256 | sed 's/^/  /'
-if [ -f apps/cli/src/main.ts ]; then
-  log "CLI against the containers: runs list"
-  TRAINING_SERVICE_ADDRESS="127.0.0.1:$TRAINING_SERVICE_PORT" DATA_SERVICE_ADDRESS="127.0.0.1:$DATA_SERVICE_PORT" \
-    ATTACK_SERVICE_ADDRESS="127.0.0.1:$ATTACK_SERVICE_PORT" UNCERTAINTY_SERVICE_ADDRESS="127.0.0.1:$UNCERTAINTY_SERVICE_PORT" \
-    NATS_URL="nats://127.0.0.1:$NATS_PORT" npx tsx apps/cli/src/main.ts runs list | sed 's/^/  /'
-fi
+log "CLI against the containers: a tiny run, followed to its end, then the run list"
+export CONJUGATE_STACK_FILE="$work/no-stack.json" \
+  CONJUGATE_DATA_ADDR="127.0.0.1:$DATA_SERVICE_PORT" CONJUGATE_TRAINING_ADDR="127.0.0.1:$TRAINING_SERVICE_PORT" \
+  CONJUGATE_ATTACK_ADDR="127.0.0.1:$ATTACK_SERVICE_PORT" CONJUGATE_UNCERTAINTY_ADDR="127.0.0.1:$UNCERTAINTY_SERVICE_PORT"
+npx tsx apps/cli/src/main.ts run --preset tiny --epochs 1 --follow | sed 's/^/  /'
+npx tsx apps/cli/src/main.ts runs | sed 's/^/  /'
 log "container CI passed"
