@@ -1,0 +1,5 @@
+// The dashboard service: startDashboard({ bus, host, port, faroUrl }) → { url, faroCounts, close }.
+export { startDashboard, OWN_FARO_PATH, type Dashboard, type DashboardOptions } from './server';
+export type { FaroCounts } from './faro-collector';
+export type * from './view/events';
+export type { RunSummary, RunView } from './view/runs';

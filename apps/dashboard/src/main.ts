@@ -1,0 +1,34 @@
+// Process entry: env → a NATS bus → startDashboard. Exits 0 on SIGTERM/SIGINT after closing cleanly.
+import { z } from 'zod';
+import { connectNatsBus } from '@conjugate/bus';
+import { createLogger, envInt, loadConfig, shutdownOnSignals } from '@conjugate/service-kit';
+import { startDashboard } from './server';
+
+const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
+
+const config = loadConfig(
+  z.object({
+    HOST: z.preprocess(unsetIfEmpty, z.string().default('127.0.0.1')),
+    PORT: envInt(8080, 0, 65535),
+    NATS_URL: z.preprocess(unsetIfEmpty, z.string().default('nats://127.0.0.1:4222')),
+    /** Grafana Faro collector (e.g. an Alloy faro receiver); unset = this server's /faro/collect. */
+    FARO_URL: z.preprocess(unsetIfEmpty, z.string().optional()),
+    LOG_LEVEL: z.preprocess(unsetIfEmpty, z.string().default('info')),
+  }),
+);
+
+async function main() {
+  const logger = createLogger('dashboard', { level: config.LOG_LEVEL });
+  // waitOnFirstConnect: start even when NATS comes up after us (compose, Kubernetes).
+  const bus = await connectNatsBus({ url: config.NATS_URL, name: 'dashboard', waitOnFirstConnect: true });
+  const dashboard = await startDashboard({ bus, host: config.HOST, port: config.PORT, faroUrl: config.FARO_URL, logger });
+  shutdownOnSignals(async () => {
+    await dashboard.close();
+    await bus.close();
+  }, logger);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
