@@ -2,6 +2,7 @@
 // (runs in progress stay RUNNING on disk and resume from their last checkpoint at the next start).
 import { z } from 'zod';
 import { connectNatsBus, createMemoryBus } from '@conjugate/bus';
+import { connectEvaluator } from '@conjugate/evaluation';
 import { createLogger, envInt, grpcServiceEnv, grpcServiceOptionsFromEnv, loadConfig, shutdownOnSignals } from '@conjugate/service-kit';
 import { DEFAULT_RUNS_DIR, startTrainingService } from './training-service';
 
@@ -17,20 +18,30 @@ async function main() {
       /** Run records and checkpoints. */
       RUNS_DIR: z.preprocess((value) => (value === '' ? undefined : value), z.string().default(DEFAULT_RUNS_DIR)),
       MAX_CONCURRENT_RUNS: envInt(1, 1, 64),
+      /** host:port of the attack-service; with UNCERTAINTY_SERVICE_ADDRESSES it turns on the per-epoch evaluation. */
+      ATTACK_SERVICE_ADDRESS: optional,
+      /** Comma-separated host:port of the uncertainty-service replicas (the packet estimate is sharded over them). */
+      UNCERTAINTY_SERVICE_ADDRESSES: optional,
     }),
   );
   const logger = createLogger('training-service', { level: config.LOG_LEVEL });
   const bus = config.NATS_URL ? await connectNatsBus({ url: config.NATS_URL }) : createMemoryBus();
+  // Robust accuracy, Δx/Δp and embeddings through the other services (issue 7), when they are configured.
+  const remote = config.ATTACK_SERVICE_ADDRESS && config.UNCERTAINTY_SERVICE_ADDRESSES && config.DATA_SERVICE_ADDRESS
+    ? connectEvaluator({ attack: config.ATTACK_SERVICE_ADDRESS, data: config.DATA_SERVICE_ADDRESS, uncertainty: config.UNCERTAINTY_SERVICE_ADDRESSES.split(',').map((a) => a.trim()) })
+    : undefined;
   const service = await startTrainingService({
     ...grpcServiceOptionsFromEnv(config),
     dataServiceAddress: config.DATA_SERVICE_ADDRESS,
     runsDir: config.RUNS_DIR,
     maxConcurrentRuns: config.MAX_CONCURRENT_RUNS,
+    evaluator: remote?.evaluator,
     bus,
     logger,
   });
   shutdownOnSignals(async () => {
     await service.shutdown();
+    remote?.close();
     await bus.close();
   }, logger);
 }

@@ -2,3 +2,4 @@ export { RemoteEpochEvaluator, type EpochContext, type RemoteMeasurements, type 
 export { grpcRemoteServices, type RemoteServices, type GrpcClients } from './remote-services';
 export { measureWithRetry, isTransient, type RetryOptions, type Measured } from './retry';
 export { featuresAndProbabilities } from './embedding-inputs';
+export { connectEvaluator, type EvaluatorAddresses } from './connect-evaluator';

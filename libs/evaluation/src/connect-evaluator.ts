@@ -1,0 +1,27 @@
+import { credentials, type ChannelOptions } from '@grpc/grpc-js';
+import { AttackServiceClient, DataServiceClient } from '@conjugate/proto';
+import { RemoteEpochEvaluator, type EvaluatorOptions } from './epoch-evaluator';
+import { grpcRemoteServices } from './remote-services';
+
+export interface EvaluatorAddresses {
+  /** host:port of the attack-service. */
+  attack: string;
+  /** host:port of the data-service (test images for embedding snapshots). */
+  data: string;
+  /** host:port of each uncertainty-service replica (one address behind a load balancer works too). */
+  uncertainty: string[];
+  maxMessageBytes?: number;
+}
+
+/** The remote evaluator wired to the services at these addresses; `close()` closes its clients. */
+export function connectEvaluator(addresses: EvaluatorAddresses, options: EvaluatorOptions = {}): { evaluator: RemoteEpochEvaluator; close(): void } {
+  const maxBytes = addresses.maxMessageBytes ?? 64 * 1024 * 1024;
+  const channelOptions: ChannelOptions = { 'grpc.max_receive_message_length': maxBytes, 'grpc.max_send_message_length': maxBytes };
+  const attack = new AttackServiceClient(addresses.attack, credentials.createInsecure(), channelOptions);
+  const data = new DataServiceClient(addresses.data, credentials.createInsecure(), channelOptions);
+  const services = grpcRemoteServices({ attack, data, uncertaintyAddresses: addresses.uncertainty });
+  return {
+    evaluator: new RemoteEpochEvaluator(services, options),
+    close: () => { attack.close(); data.close(); },
+  };
+}
