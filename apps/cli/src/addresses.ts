@@ -1,0 +1,58 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+/** Where each part of a running stack listens. */
+export interface StackAddresses {
+  data: string;
+  training: string;
+  attack: string;
+  uncertainty: string;
+  dashboard?: string;
+  nats?: string;
+  /** pid of the `conjugate up` that wrote this. */
+  pid?: number;
+}
+
+export const SERVICES = ['data', 'training', 'attack', 'uncertainty'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/** Where the stack keeps its state: run records, checkpoints, the stack file. Default ./.conjugate. */
+export function conjugateHome(): string {
+  return process.env.CONJUGATE_HOME ?? join(process.cwd(), '.conjugate');
+}
+
+/** `conjugate up` writes its addresses here so later commands (from the same directory) find the stack. */
+export function stackFile(): string {
+  return join(conjugateHome(), 'stack.json');
+}
+
+export async function writeStackFile(addresses: StackAddresses): Promise<string> {
+  const file = stackFile();
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, JSON.stringify(addresses, null, 2) + '\n');
+  return file;
+}
+
+export async function removeStackFile(pid: number): Promise<void> {
+  const current = await readStackFile();
+  if (current?.pid === pid) await rm(stackFile(), { force: true });
+}
+
+export async function readStackFile(): Promise<StackAddresses | undefined> {
+  try {
+    return JSON.parse(await readFile(stackFile(), 'utf8')) as StackAddresses;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Address of one service: --flag, else CONJUGATE_<NAME>_ADDR, else the stack file, else the default port. */
+export async function serviceAddress(name: ServiceName, flag: string | undefined): Promise<string> {
+  if (flag) return flag;
+  const fromEnv = process.env[`CONJUGATE_${name.toUpperCase()}_ADDR`];
+  if (fromEnv) return fromEnv;
+  const stack = await readStackFile();
+  if (stack?.[name]) return stack[name];
+  const defaults: Record<ServiceName, string> = { data: '127.0.0.1:50051', training: '127.0.0.1:50052', attack: '127.0.0.1:50053', uncertainty: '127.0.0.1:50054' };
+  return defaults[name];
+}

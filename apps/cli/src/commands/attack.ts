@@ -1,0 +1,64 @@
+import { PAPER_ATTACK } from '@conjugate/presets';
+import { AttackMethod, Space, Split, type RobustnessResult } from '@conjugate/proto';
+import { CliError, EXIT } from '../cli-error';
+import type { Output } from '../output';
+import { connect } from '../rpc';
+
+export interface AttackFlags {
+  run: string;
+  epoch: number;
+  dataset?: string;
+  space: string;
+  method: string;
+  epsilon?: number;
+  stepSize?: number;
+  steps?: number;
+  limit: number;
+  offset: number;
+  attack?: string;
+  training?: string;
+}
+
+export const parseSpace = (space: string) => {
+  if (space === 'pixel') return Space.SPACE_PIXEL;
+  if (space === 'feature') return Space.SPACE_FEATURE;
+  throw new CliError(`--space must be pixel or feature, got "${space}"`, EXIT.usage);
+};
+
+/** The run's dataset, unless --dataset says otherwise. */
+export async function datasetOf(runId: string, flag: string | undefined, trainingFlag: string | undefined): Promise<string> {
+  if (flag) return flag;
+  const training = await connect('training', trainingFlag);
+  try {
+    return (await training.call(training.client.getRun, { runId })).config?.dataset ?? 'mnist';
+  } finally {
+    training.close();
+  }
+}
+
+/** `conjugate attack --run ID`: robust accuracy of a checkpoint over a slice of the test split. */
+export async function attack(flags: AttackFlags, output: Output): Promise<number> {
+  const dataset = await datasetOf(flags.run, flags.dataset, flags.training);
+  const service = await connect('attack', flags.attack);
+  const method = flags.method === 'fgsm' ? AttackMethod.ATTACK_METHOD_FGSM : AttackMethod.ATTACK_METHOD_PGD;
+  const spec = { ...PAPER_ATTACK, method, space: parseSpace(flags.space), epsilon: flags.epsilon ?? PAPER_ATTACK.epsilon, stepSize: flags.stepSize ?? PAPER_ATTACK.stepSize, steps: flags.steps ?? PAPER_ATTACK.steps };
+  try {
+    let result: RobustnessResult | undefined;
+    const stream = service.stream(() => service.client.evaluateRobustness({
+      model: { source: { $case: 'ref', value: { runId: flags.run, epoch: flags.epoch } } }, attack: spec,
+      dataset, split: Split.SPLIT_TEST, offset: flags.offset, limit: flags.limit, indices: [], batchSize: 100,
+    }));
+    for await (const update of stream) {
+      if (update.update?.$case === 'result') result = update.update.value;
+      else if (update.update?.$case === 'progress' && !output.json) process.stderr.write(`\r  ${update.update.value.done}/${update.update.value.total} ${update.update.value.unit}`);
+    }
+    if (!output.json) process.stderr.write('\n');
+    if (!result) throw new CliError('attack-service ended the stream without a result', EXIT.failed);
+    const r = result;
+    output.result(r, () => `${flags.method.toUpperCase()} in ${flags.space} space on ${r.total} ${dataset} test images (ε used ${r.epsilonUsed.toPrecision(3)}, step ${r.stepSizeUsed.toPrecision(3)}): ` +
+      `clean accuracy ${r.cleanAccuracy.toFixed(3)}, robust accuracy ${r.robustAccuracy.toFixed(3)}`);
+    return 0;
+  } finally {
+    service.close();
+  }
+}

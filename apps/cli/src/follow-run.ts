@@ -1,0 +1,65 @@
+import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import { epochRow } from '@conjugate/report';
+import { RunEvent, RunState, runStateToJSON, type EpochMetrics, type RunStatusEvent } from '@conjugate/proto';
+import { epochTableRow } from './epoch-table';
+import type { Output } from './output';
+
+export interface FollowResult {
+  finalState: RunState;
+  reason: string;
+  epochs: EpochMetrics[];
+}
+
+const FINAL = new Set([RunState.RUN_STATE_COMPLETED, RunState.RUN_STATE_FAILED, RunState.RUN_STATE_STOPPED]);
+const stateName = (state: RunState) => runStateToJSON(state).replace('RUN_STATE_', '').toLowerCase();
+
+/**
+ * Shows a run's events as they come: a progress bar for the epoch's training and one for the current
+ * evaluation step, a table row per finished epoch. With --json: one RunEvent per line (NDJSON).
+ * Returns when the run reaches a final state (or the stream ends).
+ */
+export async function followRun(events: AsyncIterable<RunEvent>, output: Output): Promise<FollowResult> {
+  const interactive = !output.json && process.stdout.isTTY === true;
+  const bars = interactive ? new MultiBar({ format: ' {stage} |{bar}| {value}/{total} {unit} {rate}', hideCursor: true, clearOnComplete: true, stopOnComplete: false }, Presets.shades_classic) : undefined;
+  const active = new Map<string, SingleBar>();
+  const clearBars = () => { for (const bar of active.values()) bars?.remove(bar); active.clear(); };
+  const log = (text: string) => (bars ? bars.log(text + '\n') : output.info(text));
+  const epochs: EpochMetrics[] = [];
+  let last: RunStatusEvent | undefined;
+  let lastPrintedStage = '';
+  try {
+    for await (const event of events) {
+      if (output.json) process.stdout.write(JSON.stringify(RunEvent.toJSON(event)) + '\n');
+      const e = event.event;
+      if (!e) continue;
+      if (e.$case === 'status') {
+        last = e.value;
+        if (!output.json) log(`run ${e.value.runId}: ${stateName(e.value.state)}${e.value.reason ? ` — ${e.value.reason}` : ''}`);
+        if (FINAL.has(e.value.state)) break;
+      } else if (e.$case === 'epoch' && e.value.metrics) {
+        epochs.push(e.value.metrics);
+        clearBars();
+        if (!output.json) log(epochTableRow(epochRow(e.value.metrics), epochs.length === 1));
+      } else if (e.$case === 'progress' && e.value.progress) {
+        const p = e.value.progress;
+        // One bar for training, one for the evaluation step in progress.
+        const slot = p.stage.startsWith('train') ? 'train' : 'evaluation';
+        const label = `epoch ${e.value.epoch} ${p.stage}`.padEnd(28);
+        const payload = { stage: label, unit: p.unit, rate: p.ratePerSecond ? `${p.ratePerSecond.toFixed(1)} ${p.unit}/s` : '' };
+        if (bars) {
+          let bar = active.get(slot);
+          if (!bar) { bar = bars.create(Number(p.total) || 1, 0, payload); active.set(slot, bar); }
+          bar.setTotal(Number(p.total) || 1);
+          bar.update(Number(p.done), payload);
+        } else if (!output.json && p.stage !== lastPrintedStage) {
+          lastPrintedStage = p.stage;
+          output.info(`  epoch ${e.value.epoch}: ${p.stage}…`);
+        }
+      }
+    }
+  } finally {
+    clearBars();
+    bars?.stop();
+  }
+  return { finalState: last?.state ?? RunState.RUN_STATE_UNSPECIFIED, reason: last?.reason ?? '', epochs };
+}

@@ -1,0 +1,52 @@
+import { presetConfig, UnknownPresetError } from '@conjugate/presets';
+import type { RunConfig } from '@conjugate/proto';
+import { CliError, EXIT } from './cli-error';
+
+/** Flags of `run` that change a preset. */
+export interface RunOverrides {
+  epochs?: number;
+  trainLimit?: number;
+  seed?: number;
+  batchSize?: number;
+  learningRate?: number;
+  name?: string;
+  dataset?: string;
+  model?: string;
+  robustPoints?: number;
+  ensemblePoints?: number;
+  packetPoints?: number;
+  packetSamples?: number;
+  embeddingEpochs?: number[];
+}
+
+/** The preset's config with the flags applied. */
+export function runConfigFrom(preset: string, overrides: RunOverrides): RunConfig {
+  let config: RunConfig;
+  try {
+    config = presetConfig(preset);
+  } catch (error) {
+    if (error instanceof UnknownPresetError) throw new CliError(`${error.message}. List them with \`npx conjugate presets\`.`, EXIT.notFound);
+    throw error;
+  }
+  const set = <T>(value: T | undefined, apply: (v: T) => void) => { if (value !== undefined) apply(value); };
+  set(overrides.epochs, (v) => (config.epochs = v));
+  set(overrides.trainLimit, (v) => (config.trainLimit = v));
+  set(overrides.seed, (v) => (config.seed = v));
+  set(overrides.batchSize, (v) => (config.batchSize = v));
+  set(overrides.learningRate, (v) => (config.learningRate = v));
+  set(overrides.name, (v) => (config.name = v));
+  set(overrides.dataset, (v) => (config.dataset = v));
+  set(overrides.model, (v) => (config.model = { ...config.model!, architecture: v, inputShape: [], numClasses: 0 }));
+  const evaluation = config.evaluation!;
+  set(overrides.robustPoints, (v) => (evaluation.robustPoints = v));
+  set(overrides.ensemblePoints, (v) => (evaluation.ensemblePoints = v));
+  set(overrides.packetPoints, (v) => (evaluation.packet = { ...evaluation.packet!, numPoints: v }));
+  set(overrides.packetSamples, (v) => (evaluation.packet = { ...evaluation.packet!, numSamples: v }));
+  set(overrides.embeddingEpochs, (v) => (evaluation.embeddingEpochs = v));
+  // Snapshot epochs past the last are never reached: drop them, and if none is left take the last epoch.
+  if (evaluation.embeddingEpochs.length > 0) {
+    const reached = evaluation.embeddingEpochs.filter((e) => e <= config.epochs);
+    evaluation.embeddingEpochs = reached.length > 0 ? reached : [config.epochs];
+  }
+  return config;
+}

@@ -1,0 +1,31 @@
+import { connectNatsBus, createMemoryBus, type EventBus } from '@conjugate/bus';
+import { startNatsServer } from '@conjugate/bus/testing';
+import { natsServerAvailable } from './nats';
+
+export interface ChosenBus {
+  bus: EventBus;
+  /** The NATS URL, when the bus is NATS (set, or a server this process started). */
+  natsUrl?: string;
+  describe: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The embedded stack's bus: NATS at NATS_URL if set; else a nats-server of our own if one is on PATH
+ * (so the dashboard replays history like in production); else the in-memory bus.
+ */
+export async function chooseBus(requireNats = false): Promise<ChosenBus> {
+  if (process.env.NATS_URL) {
+    const bus = await connectNatsBus({ url: process.env.NATS_URL, name: 'conjugate-up' });
+    return { bus, natsUrl: process.env.NATS_URL, describe: `NATS at ${process.env.NATS_URL}`, close: () => bus.close() };
+  }
+  if (natsServerAvailable()) {
+    // The bus package's launcher: a free loopback port and its own JetStream store, removed on stop.
+    const server = await startNatsServer();
+    const bus = await connectNatsBus({ url: server.url, name: 'conjugate-up' });
+    return { bus, natsUrl: server.url, describe: `nats-server started at ${server.url}`, close: async () => { await bus.close(); await server.stop(); } };
+  }
+  if (requireNats) throw new Error('`up --processes` needs NATS: install nats-server (apt-get install nats-server) or set NATS_URL');
+  const bus = createMemoryBus();
+  return { bus, describe: 'in-memory bus (no nats-server on PATH, NATS_URL unset)', close: () => bus.close() };
+}

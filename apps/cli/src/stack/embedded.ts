@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import { startAttackService } from '@conjugate/attack-service';
+import { startDashboard } from '@conjugate/dashboard';
+import { startDataService } from '@conjugate/data-service';
+import { connectEvaluator } from '@conjugate/evaluation';
+import { createLogger } from '@conjugate/service-kit';
+import { startTrainingService } from '@conjugate/training-service';
+import { startUncertaintyService } from '@conjugate/uncertainty-service';
+import { conjugateHome, type StackAddresses } from '../addresses';
+import { chooseBus } from './bus-choice';
+import { freePort } from './ports';
+
+export interface RunningStack {
+  addresses: StackAddresses;
+  busDescription: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Every service and the dashboard in this process on loopback ports. Ports are chosen first because
+ * the services point at each other (attack/uncertainty fetch checkpoints from training, whose evaluator
+ * calls them back). Services log warnings only, so the terminal stays readable.
+ */
+export async function startEmbeddedStack(dashboardPort: number): Promise<RunningStack> {
+  const host = '127.0.0.1';
+  const logger = (name: string) => createLogger(name, { level: process.env.LOG_LEVEL ?? 'warn' });
+  const [data, training, attack, uncertainty] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const at = (port: number) => `${host}:${port}`;
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => { for (const s of stops.reverse()) await s().catch(() => undefined); };
+  try {
+    const chosen = await chooseBus();
+    stops.push(() => chosen.close());
+    const dataService = await startDataService({ host, port: data, logger: logger('data-service') });
+    stops.push(() => dataService.shutdown());
+    const common = { host, dataServiceAddress: at(data), trainingServiceAddress: at(training) };
+    const attackService = await startAttackService({ ...common, port: attack, logger: logger('attack-service') });
+    stops.push(() => attackService.shutdown());
+    const uncertaintyService = await startUncertaintyService({ ...common, port: uncertainty, logger: logger('uncertainty-service') });
+    stops.push(() => uncertaintyService.shutdown());
+    const remote = connectEvaluator({ attack: at(attack), data: at(data), uncertainty: [at(uncertainty)] });
+    stops.push(async () => remote.close());
+    const trainingService = await startTrainingService({
+      host, port: training, dataServiceAddress: at(data), bus: chosen.bus, evaluator: remote.evaluator,
+      runsDir: join(conjugateHome(), 'runs'), logger: logger('training-service'),
+    });
+    stops.push(() => trainingService.shutdown());
+    const dashboard = await startDashboard({ bus: chosen.bus, host, port: dashboardPort, logger: logger('dashboard') })
+      .catch((error: { code?: string }) => {
+        if (error.code !== 'EADDRINUSE') throw error;
+        return startDashboard({ bus: chosen.bus, host, port: 0, logger: logger('dashboard') });
+      });
+    stops.push(() => dashboard.close());
+    return {
+      addresses: { data: at(data), training: at(training), attack: at(attack), uncertainty: at(uncertainty), dashboard: dashboard.url, nats: chosen.natsUrl, pid: process.pid },
+      busDescription: chosen.describe,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
