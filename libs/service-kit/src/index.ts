@@ -1,0 +1,10 @@
+// One way to start a gRPC service in conjugate: see startGrpcService.
+export * from './config';
+export * from './errors';
+export * from './handlers';
+export * from './logger';
+export * from './metrics';
+export * from './probes';
+export * from './protoDir';
+export * from './server';
+export * from './signals';

@@ -1,0 +1,156 @@
+import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
+import type { Logger } from 'pino';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './config';
+import {
+  adaptServerStreaming,
+  adaptUnary,
+  splitPath,
+  type CallHooks,
+  type ServerStreamingHandler,
+  type ServiceHandlers,
+  type UnaryHandler,
+} from './handlers';
+import { createLogger } from './logger';
+import { serveMetrics, ServiceMetrics } from './metrics';
+import { findProtoDir, loadContractDescriptors } from './protoDir';
+
+/** A ts-proto service definition with its implementation (type it as `ServiceHandlers<typeof XService>`). */
+export interface ServiceRegistration<D = ServiceDefinition> {
+  definition: D;
+  implementation: ServiceHandlers<D>;
+}
+
+export interface GrpcServiceOptions {
+  /** Used in logs and metrics, e.g. "data-service". */
+  name: string;
+  /** 0 picks a free port; the bound one is returned. */
+  port: number;
+  /** Default 0.0.0.0 (all interfaces). */
+  host?: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each registration carries its own definition type
+  services: ServiceRegistration<any>[];
+  /** Max bytes per message, both directions. Default 64 MiB. */
+  maxMessageBytes?: number;
+  /** Prometheus /metrics port (0 = free port). Undefined: no metrics endpoint. */
+  metricsPort?: number;
+  /** Serve gRPC server reflection (needs proto/; see findProtoDir). Default true. */
+  reflection?: boolean;
+  protoDir?: string;
+  /** How long shutdown() lets in-flight calls finish before cancelling them. Default 10 s. */
+  shutdownGraceMs?: number;
+  logger?: Logger;
+}
+
+export interface GrpcServiceHandle {
+  port: number;
+  /** host:port to dial (127.0.0.1 when bound to all interfaces). */
+  address: string;
+  server: Server;
+  metricsPort?: number;
+  metrics: ServiceMetrics;
+  logger: Logger;
+  /** Sets a service's health status ("" is the whole server). */
+  setServingStatus(service: string, servingStatus: ServingStatus): void;
+  /**
+   * Stops taking calls (health NOT_SERVING), lets in-flight calls finish for up to `graceMs`,
+   * then cancels the rest. Idempotent.
+   */
+  shutdown(graceMs?: number): Promise<void>;
+}
+
+/** Starts a gRPC server with health checking, reflection, error mapping and metrics. */
+export async function startGrpcService(options: GrpcServiceOptions): Promise<GrpcServiceHandle> {
+  const logger = options.logger ?? createLogger(options.name);
+  const host = options.host ?? '0.0.0.0';
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const metrics = new ServiceMetrics(options.name);
+  const inFlight = new Set<() => void>();
+  const hooks: CallHooks = {
+    logger,
+    startCall: (service, method) => metrics.startCall(service, method),
+    track(abort) {
+      inFlight.add(abort);
+      return () => inFlight.delete(abort);
+    },
+  };
+
+  const server = new Server({
+    'grpc.max_receive_message_length': maxMessageBytes,
+    'grpc.max_send_message_length': maxMessageBytes,
+  });
+  const serviceNames: string[] = [];
+  for (const { definition, implementation } of options.services) {
+    const methods = definition as ServiceDefinition;
+    const adapted: UntypedServiceImplementation = {};
+    for (const [key, method] of Object.entries(methods)) {
+      const handler = (implementation as Record<string, unknown>)[key];
+      if (typeof handler !== 'function') throw new Error(`${options.name}: no handler for ${method.path}`);
+      if (method.requestStream) throw new Error(`${options.name}: ${method.path} is client-streaming, which service-kit does not support`);
+      adapted[key] = method.responseStream
+        ? adaptServerStreaming(method, handler as ServerStreamingHandler<unknown, unknown>, hooks)
+        : adaptUnary(method, handler as UnaryHandler<unknown, unknown>, hooks);
+      const [serviceName] = splitPath(method.path);
+      if (!serviceNames.includes(serviceName)) serviceNames.push(serviceName);
+    }
+    server.addService(methods, adapted);
+  }
+
+  const health = new HealthImplementation(Object.fromEntries([['', 'SERVING'], ...serviceNames.map((s) => [s, 'SERVING'])]));
+  health.addToServer(server);
+  if (options.reflection ?? true) {
+    // Only what this server serves: the contract holds every service.
+    const served = [...serviceNames, 'grpc.health.v1.Health'];
+    new ReflectionService(loadContractDescriptors(findProtoDir(options.protoDir)), { services: served }).addToServer(server);
+  }
+
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${host}:${options.port}`, ServerCredentials.createInsecure(), (error, boundPort) =>
+      error ? reject(new Error(`${options.name}: cannot listen on ${host}:${options.port}: ${error.message}`)) : resolve(boundPort),
+    ),
+  );
+  let metricsServer: Awaited<ReturnType<typeof serveMetrics>> | undefined;
+  try {
+    metricsServer = options.metricsPort === undefined ? undefined : await serveMetrics(metrics.registry, options.metricsPort, host);
+  } catch (error) {
+    server.forceShutdown();
+    throw new Error(`${options.name}: cannot serve metrics on ${host}:${options.metricsPort}: ${(error as Error).message}`);
+  }
+  const address = `${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+  logger.info({ address, metricsPort: metricsServer?.port, services: serviceNames, maxMessageBytes }, `${options.name} listening`);
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (graceMs = options.shutdownGraceMs ?? 10_000) => {
+    stopping ??= (async () => {
+      logger.info({ inFlight: inFlight.size, graceMs }, `${options.name} shutting down`);
+      for (const name of ['', ...serviceNames]) health.setStatus(name, 'NOT_SERVING');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          logger.warn({ inFlight: inFlight.size }, `${options.name}: grace period over, cancelling in-flight calls`);
+          for (const abort of inFlight) abort();
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      await metricsServer?.close();
+      logger.info(`${options.name} stopped`);
+    })();
+    return stopping;
+  };
+
+  return {
+    port,
+    address,
+    server,
+    metricsPort: metricsServer?.port,
+    metrics,
+    logger,
+    setServingStatus: (service, servingStatus) => health.setStatus(service, servingStatus),
+    shutdown,
+  };
+}
