@@ -1,3 +1,4 @@
 export { startTrainingService, DEFAULT_RUNS_DIR, type TrainingServiceOptions, type TrainingServiceHandle } from './training-service';
 export type { EpochEvaluator, EpochContext, EpochMeasurements } from './epoch-evaluator';
 export { RunManager } from './run-manager';
+export { InProcessRobustness } from './in-process-robustness';

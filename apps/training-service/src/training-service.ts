@@ -95,11 +95,12 @@ export async function startTrainingService(options: TrainingServiceOptions): Pro
     },
     async getCheckpoint(request): Promise<Model> {
       const run = runs.get(request.runId);
-      const stored = await store.checkpointEpochs(run.id);
-      const epoch = request.epoch < 0 ? stored.at(-1) : request.epoch;
-      const checkpoint = epoch === undefined ? undefined : await store.loadCheckpoint(run.id, epoch);
+      // Latest = the last recorded epoch; an explicit epoch may also be one just stored and being evaluated.
+      const epoch = request.epoch < 0 ? run.epochsDone : request.epoch;
+      const checkpoint = epoch < 0 ? undefined : await store.loadCheckpoint(run.id, epoch);
       if (!checkpoint?.model) {
-        const have = stored.length ? `it has epochs ${stored[0]}..${stored.at(-1)}` : 'it has none yet';
+        const stored = await store.checkpointEpochs(run.id);
+        const have = stored.length ? `it has epochs ${stored.join(', ')}` : 'it has none yet';
         throw notFound(`epoch: run ${run.id} has no checkpoint${request.epoch < 0 ? '' : ` for epoch ${request.epoch}`} (${have})`);
       }
       return checkpoint.model;
