@@ -28,3 +28,4 @@ export {
   packetStatisticsToProto,
 } from './proto-result';
 export { stratifiedIndices } from './stratified';
+export { constantLoss, logLinearLoss, quadraticLoss } from './closed-form-losses';
