@@ -115,6 +115,19 @@ describe('dashboard in a real browser', () => {
     expect(dashboard.faroCounts().payloads).toBeGreaterThan(0);
   });
 
+  it('keeps following after nats-server restarts, and the open page gets the new epoch', async () => {
+    await publisher.publishStatus(sampleStatus('restart-run', 'survives a restart', RunState.RUN_STATE_RUNNING, Date.now() + 180_000));
+    await publisher.publishEpoch(sampleEpoch('restart-run', 0, { withMaps: false }));
+    const page = await openPage('#run=restart-run');
+    await epochsShown(page, 'restart-run', 1);
+
+    await nats.restart();
+    // A publisher retries until its connection is back (the message id keeps a retry from being stored twice).
+    await retry(() => publisher.publishEpoch(sampleEpoch('restart-run', 1, { withMaps: false })));
+    await epochsShown(page, 'restart-run', 2);
+    await page.close();
+  });
+
   it('serves REST and resumable server-sent events, with CSP and no violations on the page', async () => {
     const root = await fetch(dashboard.url);
     expect(root.headers.get('content-security-policy')).toContain("script-src 'self'");
@@ -152,6 +165,17 @@ async function readEventIds(headers: Record<string, string>): Promise<number[]> 
   }
   abort.abort();
   return [...text.matchAll(/^id: (\d+)$/gm)].map((match) => Number(match[1]));
+}
+
+async function retry(action: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await action();
+    } catch (error) {
+      if (attempt === 40) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 async function until(condition: () => boolean): Promise<void> {

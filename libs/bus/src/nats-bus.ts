@@ -1,6 +1,7 @@
 // The EventBus over NATS: stored kinds go through JetStream (stream CONJUGATE_RUNS, see subjects.ts),
 // progress through core NATS. Subscriptions use ordered consumers, which resume from the last delivered
 // sequence after a reconnect; the connection itself reconnects forever.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from '@nats-io/transport-node';
 import type { Msg, NatsConnection } from '@nats-io/nats-core';
 import {
@@ -55,20 +56,34 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<EventBus>
   };
   const jsm = await jetstreamManager(nc);
   await ensureStream(jsm, streamConfig);
-  const js = jetstream(nc, { timeout: options.publishTimeoutMs ?? 5000 });
+  const publishTimeoutMs = options.publishTimeoutMs ?? 5000;
+  const js = jetstream(nc, { timeout: publishTimeoutMs });
   const onInvalidMessage = options.onInvalidMessage ?? ((error: Error) => process.emitWarning(error));
   const openSubscriptions = new Set<Subscription>();
 
-  // A server that comes back with an empty store has no stream: recreate it.
+  // While disconnected, stored publishes wait for the connection (and the stream) to be back instead of
+  // being sent into a reconnect and timing out. A server that comes back with an empty store has no
+  // stream: recreate it before letting them through.
+  let backOnline: Promise<void> | undefined;
+  let markBackOnline = () => {};
   void (async () => {
     for await (const status of nc.status()) {
-      if (status.type === 'reconnect') await ensureStream(jsm, streamConfig).catch(onInvalidMessage);
+      if (status.type === 'disconnect' && !backOnline) {
+        backOnline = new Promise((resolve) => (markBackOnline = resolve));
+      } else if (status.type === 'reconnect') {
+        await ensureStream(jsm, streamConfig).catch(onInvalidMessage);
+        backOnline = undefined;
+        markBackOnline();
+      }
     }
+    markBackOnline(); // closed: let waiting publishes fail with the closed-connection error
   })();
 
   // async: a bad run id becomes a rejected promise, like every other publish failure.
   async function publishStored(kind: StoredKind, runId: string, encode: () => Uint8Array, messageId: () => string) {
-    await js.publish(runSubject(runId, kind), encode(), { msgID: messageId() });
+    const subject = runSubject(runId, kind);
+    if (backOnline) await Promise.race([backOnline, sleep(publishTimeoutMs, undefined, { ref: false })]);
+    await js.publish(subject, encode(), { msgID: messageId() });
   }
 
   function subscribe({ runId, replay, afterSeq, signal }: SubscribeOptions): Subscription {
