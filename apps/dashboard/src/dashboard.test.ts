@@ -65,6 +65,10 @@ describe('dashboard in a real browser', () => {
 
     const page = await openPage('#run=live-run');
     await epochsShown(page, 'live-run', 2);
+    // Progress is not stored, but the server hands a new browser the latest progress of each run.
+    await page.waitForSelector('#progress-section:not([hidden])');
+    expect(await page.textContent('#progress-text')).toBe('epoch 2 · train 40/100 batches · 12.5 batches/s');
+    await page.screenshot({ path: join(ARTIFACTS, 'progress.png') });
     await page.evaluate(() => Object.assign(window, { notReloaded: true }));
 
     await publisher.publishEpoch(sampleEpoch('live-run', 2));
@@ -81,6 +85,8 @@ describe('dashboard in a real browser', () => {
     expect(await page.textContent('#run-name')).toBe('cnn3 on MNIST');
     expect(await page.textContent('#embedding-legend')).toContain('120 test points');
     await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForFunction(() => new Promise((resolve) => requestAnimationFrame(() => resolve(true))));
+    expect(await page.isHidden('#progress-section')).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'dark.png'), fullPage: true });
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(background).toBe('rgb(20, 22, 26)');

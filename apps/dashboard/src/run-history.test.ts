@@ -29,3 +29,13 @@ describe('RunHistory', () => {
     expect(history.run('r')?.progress?.done).toBe(1);
   });
 });
+
+describe('RunHistory.currentProgress', () => {
+  it('hands out the latest progress of runs with an epoch under way', () => {
+    const history = new RunHistory();
+    history.add({ kind: 'progress', seq: 0, runId: 'a', epoch: 1, stage: 'train', done: 1, total: 3, unit: 'batches', ratePerSecond: 0 });
+    history.add({ kind: 'progress', seq: 0, runId: 'a', epoch: 1, stage: 'train', done: 2, total: 3, unit: 'batches', ratePerSecond: 0 });
+    history.add(status(1, 'b'));
+    expect(history.currentProgress().map((entry) => [entry.seq, entry.event.runId, entry.event.kind === 'progress' && entry.event.done])).toEqual([[0, 'a', 2]]);
+  });
+});

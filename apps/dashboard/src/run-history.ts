@@ -46,6 +46,12 @@ export class RunHistory {
     return this.stored.slice(low);
   }
 
+  /** The latest progress of every run that has an epoch under way (progress is not stored, so a
+   *  browser that connects now gets these after the backlog). */
+  currentProgress(): LoggedEvent[] {
+    return [...this.runs.values()].flatMap((run) => (run.progress ? [{ seq: 0, event: run.progress, json: JSON.stringify(run.progress) }] : []));
+  }
+
   listen(listener: HistoryListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -120,7 +120,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       'x-accel-buffering': 'no',
     });
     // Backlog and live listener in one tick: nothing falls between them.
-    response.write(`retry: 1000\n\n${history.since(after).map(sseFrame).join('')}`);
+    const backlog = [...history.since(after), ...history.currentProgress()];
+    response.write(`retry: 1000\n\n${backlog.map(sseFrame).join('')}`);
     // After a server restart the history is replayed from the bus: skip what this browser already has.
     const stopListening = history.listen((entry) => {
       if (entry.seq === 0 || entry.seq > after) response.write(sseFrame(entry));

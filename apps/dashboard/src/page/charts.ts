@@ -101,6 +101,11 @@ export class RunCharts {
     });
   }
 
+  destroy(): void {
+    this.accuracy.destroy();
+    this.tradeoff.destroy();
+  }
+
   /** Redraws both charts for these epochs; returns the points plotted. */
   show(epochs: EpochView[]): { accuracyEpochs: number; tradeoffPoints: number } {
     const [test, pixel, feature] = this.accuracy.data.datasets;

@@ -137,6 +137,13 @@ async function start(): Promise<void> {
       scheduleRender();
     });
   }
+  // Colours come from CSS variables when drawn: redraw everything when the colour scheme changes.
+  window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+    charts?.destroy();
+    charts = undefined;
+    dirty.run = true;
+    scheduleRender();
+  });
   connect();
   scheduleRender();
 }
