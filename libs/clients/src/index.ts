@@ -2,3 +2,13 @@
 export { checkpointsFromTrainingService, ModelResolver, type CheckpointFetcher, type ModelResolverOptions, type ResolvedModel } from './model-resolver';
 export { estimateAcrossReplicas, type FanOutOptions } from './uncertainty-client';
 export { connectTrainingService, type TrainingClient, type TrainingClientOptions } from './training-client';
+export {
+  createClient,
+  defaultChannelOptions,
+  serverStream,
+  unaryCall,
+  DEFAULT_CLIENT_MAX_MESSAGE_BYTES,
+  type CallSettings,
+  type ConnectOptions,
+} from './grpc-client';
+export { connectDataService, decodeBatch, type DataClient, type DecodedBatch } from './data-client';

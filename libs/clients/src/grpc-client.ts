@@ -1,0 +1,99 @@
+import {
+  credentials,
+  Metadata,
+  type CallOptions,
+  type ChannelOptions,
+  type Client,
+  type ClientReadableStream,
+  type ServiceError,
+} from '@grpc/grpc-js';
+
+export const DEFAULT_CLIENT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+export interface ConnectOptions {
+  /** Max bytes per message, both directions. Default 64 MiB (as the services). */
+  maxMessageBytes?: number;
+  /** Extra grpc-js channel options, applied last. */
+  channelOptions?: ChannelOptions;
+}
+
+/**
+ * Channel options for conjugate's services: big tensor messages, and keepalive pings so a
+ * long-quiet stream (a training epoch between batches) notices a dead peer.
+ */
+export function defaultChannelOptions(maxMessageBytes = DEFAULT_CLIENT_MAX_MESSAGE_BYTES): ChannelOptions {
+  return {
+    'grpc.max_receive_message_length': maxMessageBytes,
+    'grpc.max_send_message_length': maxMessageBytes,
+    'grpc.keepalive_time_ms': 60_000,
+    'grpc.keepalive_timeout_ms': 20_000,
+    'grpc.keepalive_permit_without_calls': 0,
+  };
+}
+
+/** A generated ts-proto client (e.g. DataServiceClient) for host:port, insecure channel. */
+export function createClient<C extends Client>(
+  Constructor: new (address: string, creds: ReturnType<typeof credentials.createInsecure>, options?: ChannelOptions) => C,
+  address: string,
+  options: ConnectOptions = {},
+): C {
+  return new Constructor(address, credentials.createInsecure(), { ...defaultChannelOptions(options.maxMessageBytes), ...options.channelOptions });
+}
+
+export interface CallSettings {
+  /** Deadline in ms from now. Unary default 30 s; streams default none. */
+  deadlineMs?: number;
+  /** Aborting cancels the call. */
+  signal?: AbortSignal;
+  metadata?: Metadata;
+}
+
+function callOptions(settings: CallSettings, defaultDeadlineMs?: number): Partial<CallOptions> {
+  const deadlineMs = settings.deadlineMs ?? defaultDeadlineMs;
+  return deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs };
+}
+
+type UnaryMethod<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  callback: (error: ServiceError | null, response: Res) => void,
+) => { cancel(): void };
+
+/**
+ * One unary call as a promise: `await unaryCall(client, client.describeDataset, { name })`.
+ * Rejects with the grpc-js ServiceError (code, details); aborting `signal` cancels the call.
+ */
+export function unaryCall<C extends Client, Req, Res>(client: C, method: UnaryMethod<Req, Res>, request: Req, settings: CallSettings = {}): Promise<Res> {
+  return new Promise<Res>((resolve, reject) => {
+    settings.signal?.throwIfAborted();
+    const call = method.call(client, request, settings.metadata ?? new Metadata(), callOptions(settings, 30_000), (error, response) => {
+      settings.signal?.removeEventListener('abort', cancel);
+      if (error) reject(error);
+      else resolve(response);
+    });
+    const cancel = () => call.cancel();
+    settings.signal?.addEventListener('abort', cancel, { once: true });
+  });
+}
+
+/**
+ * A server stream as an async iterable: `for await (const m of serverStream(() => client.streamBatches(req)))`.
+ * Breaking out of the loop, throwing inside it, or aborting `signal` cancels the call on the server.
+ * After an abort the loop ends with the signal's reason.
+ */
+export async function* serverStream<T>(start: (options: Partial<CallOptions>) => ClientReadableStream<T>, settings: CallSettings = {}): AsyncGenerator<T> {
+  settings.signal?.throwIfAborted();
+  const call = start(callOptions(settings));
+  const cancel = () => call.cancel();
+  settings.signal?.addEventListener('abort', cancel, { once: true });
+  try {
+    for await (const message of call as AsyncIterable<T>) yield message;
+  } catch (error) {
+    settings.signal?.throwIfAborted();
+    throw error;
+  } finally {
+    settings.signal?.removeEventListener('abort', cancel);
+    call.cancel(); // no-op when the stream already ended
+  }
+}
