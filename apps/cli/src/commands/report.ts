@@ -1,35 +1,45 @@
 import { resolve } from 'node:path';
-import { writeReport } from '@conjugate/report';
-import { RunState, type EmbeddingSnapshot, type RunEvent } from '@conjugate/proto';
+import { connectNatsBus } from '@conjugate/bus';
+import { epochRows, writeReport } from '@conjugate/report';
+import type { EmbeddingSnapshot } from '@conjugate/proto';
+import { readStackFile } from '../addresses';
+import { epochTable } from '../epoch-table';
 import type { Output } from '../output';
 import { connect } from '../rpc';
 
-const FINAL = new Set([RunState.RUN_STATE_COMPLETED, RunState.RUN_STATE_FAILED, RunState.RUN_STATE_STOPPED]);
-
-/** Embedding snapshots from WatchRun's replay. A live run's stream never ends, so stop once it goes quiet. */
-async function collectSnapshots(events: AsyncGenerator<RunEvent>, live: boolean, quietMs = 1500): Promise<EmbeddingSnapshot[]> {
+/**
+ * A run's embedding snapshots, replayed from the JetStream stream (WatchRun does not replay them).
+ * The replay has no end marker, so stop once it has been quiet for `quietMs`.
+ */
+async function snapshotsFromBus(natsUrl: string, runId: string, quietMs = 1500): Promise<EmbeddingSnapshot[]> {
+  const bus = await connectNatsBus({ url: natsUrl, name: 'conjugate-report' });
   const snapshots: EmbeddingSnapshot[] = [];
-  for (;;) {
-    const next = events.next();
-    const outcome = live ? await Promise.race([next, new Promise<'quiet'>((r) => setTimeout(() => r('quiet'), quietMs).unref())]) : await next;
-    if (outcome === 'quiet' || outcome.done) break;
-    const event = outcome.value.event;
-    if (event?.$case === 'embedding' && event.value.snapshot) snapshots.push(event.value.snapshot);
-    if (event?.$case === 'status' && FINAL.has(event.value.state)) break;
+  const abort = new AbortController();
+  let quiet = setTimeout(() => abort.abort(), quietMs * 3);
+  try {
+    for await (const { event } of bus.subscribe({ runId, replay: true, signal: abort.signal })) {
+      clearTimeout(quiet);
+      quiet = setTimeout(() => abort.abort(), quietMs);
+      if (event.event?.$case === 'embedding' && event.event.value.snapshot) snapshots.push(event.event.value.snapshot);
+    }
+  } finally {
+    clearTimeout(quiet);
+    await bus.close();
   }
-  await events.return(undefined);
   return snapshots;
 }
 
 /** `conjugate report RUN --out DIR`: the run's figures (SVG + PNG), metrics.csv and metrics.json. */
-export async function writeRunReport(runId: string, flags: { out: string; class?: number; training?: string }, output: Output): Promise<number> {
+export async function writeRunReport(runId: string, flags: { out: string; class?: number; training?: string; nats?: string }, output: Output): Promise<number> {
   const training = await connect('training', flags.training);
   try {
     const run = await training.call(training.client.getRun, { runId });
-    const snapshots = await collectSnapshots(training.stream(() => training.client.watchRun({ runId })), !FINAL.has(run.state));
+    const natsUrl = flags.nats ?? process.env.NATS_URL ?? (await readStackFile())?.nats;
+    const snapshots = natsUrl ? await snapshotsFromBus(natsUrl, runId) : [];
+    if (!natsUrl) output.info('no NATS to replay embedding snapshots from (in-memory bus): the t-SNE figures will say so');
     const files = await writeReport(run, snapshots, resolve(flags.out), { regionClass: flags.class });
     output.result({ run_id: runId, epochs: run.epochs.length, snapshots: snapshots.length, files },
-      () => [`report of run ${runId}: ${run.epochs.length} epochs, ${snapshots.length} embedding snapshots`, ...files.map((f) => `  ${f.path}  ${f.bytes} bytes`)].join('\n'));
+      () => [epochTable(epochRows(run)), `report of run ${runId}: ${run.epochs.length} epochs, ${snapshots.length} embedding snapshots`, ...files.map((f) => `  ${f.path}  ${f.bytes} bytes`)].join('\n'));
     return 0;
   } finally {
     training.close();
