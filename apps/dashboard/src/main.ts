@@ -13,7 +13,7 @@ const config = loadConfig(
     NATS_URL: z.preprocess(unsetIfEmpty, z.string().default('nats://127.0.0.1:4222')),
     /** Grafana Faro collector (e.g. an Alloy faro receiver); unset = this server's /faro/collect. */
     FARO_URL: z.preprocess(unsetIfEmpty, z.string().optional()),
-    LOG_LEVEL: z.preprocess(unsetIfEmpty, z.string().default('info')),
+    LOG_LEVEL: z.preprocess(unsetIfEmpty, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   }),
 );
 
