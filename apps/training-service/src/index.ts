@@ -2,3 +2,4 @@ export { startTrainingService, DEFAULT_RUNS_DIR, type TrainingServiceOptions, ty
 export type { EpochEvaluator, EpochContext, EpochMeasurements } from './epoch-evaluator';
 export { RunManager } from './run-manager';
 export { InProcessRobustness } from './in-process-robustness';
+export { trainingDataFrom, type TrainingData } from './data-source';

@@ -1,7 +1,7 @@
-import { credentials, type ChannelOptions } from '@grpc/grpc-js';
 import { initBackend } from '@conjugate/backend';
 import { createMemoryBus, type EventBus } from '@conjugate/bus';
-import { DataServiceClient, TrainingServiceService, type Model } from '@conjugate/proto';
+import { connectDataService } from '@conjugate/clients';
+import { TrainingServiceService, type Model } from '@conjugate/proto';
 import {
   createLogger, DEFAULT_MAX_MESSAGE_BYTES, invalidArgument, notFound, startGrpcService, type GrpcServiceHandle, type Logger, type ServiceHandlers,
 } from '@conjugate/service-kit';
@@ -56,8 +56,7 @@ export async function startTrainingService(options: TrainingServiceOptions): Pro
   await initBackend();
   const logger = options.logger ?? createLogger('training-service');
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  const channelOptions: ChannelOptions = { 'grpc.max_receive_message_length': maxMessageBytes, 'grpc.max_send_message_length': maxMessageBytes };
-  const dataClient = options.dataServiceAddress ? new DataServiceClient(options.dataServiceAddress, credentials.createInsecure(), channelOptions) : undefined;
+  const dataClient = options.dataServiceAddress ? connectDataService(options.dataServiceAddress, { maxMessageBytes }) : undefined;
   const data = dataClient && trainingDataFrom(dataClient, options.dataServiceAddress!);
   const store = new RunStore(options.runsDir ?? DEFAULT_RUNS_DIR);
   await store.init();
