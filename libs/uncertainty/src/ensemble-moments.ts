@@ -5,9 +5,9 @@
  */
 export interface EnsembleInputs {
   /** M points, D dimensions each: X [M, D], s = ∇ log l [M, D], log l [M] (row-major). */
-  points: ArrayLike<number>;
-  scores: ArrayLike<number>;
-  logLoss: ArrayLike<number>;
+  points: Float32Array;
+  scores: Float32Array;
+  logLoss: Float32Array;
   dimensions: number;
 }
 
@@ -33,24 +33,29 @@ export function ensembleMoments(inputs: EnsembleInputs, members: number[], count
   const sumWx2 = new Float64Array(D);
   const sumWs = new Float64Array(D);
   const sumWs2 = new Float64Array(D);
-  members.forEach((m, j) => {
+  // Hot loop of the bootstrap (M·D per resample): plain indexed loops over typed arrays.
+  const { points, scores, logLoss } = inputs;
+  for (let j = 0; j < members.length; j++) {
     const c = counts === undefined ? 1 : counts[j];
-    if (c === 0) return;
-    const w = Math.exp(2 * inputs.logLoss[m] - ref);
-    if (w === 0) return;
+    if (c === 0) continue;
+    const m = members[j];
+    const w = Math.exp(2 * logLoss[m] - ref);
+    if (w === 0) continue;
     const cw = c * w;
     sumW += cw;
     sumW2 += cw * w;
     const row = m * D;
     for (let i = 0; i < D; i++) {
-      const x = inputs.points[row + i];
-      const s = inputs.scores[row + i];
-      sumWx[i] += cw * x;
-      sumWx2[i] += cw * x * x;
-      sumWs[i] += cw * s;
-      sumWs2[i] += cw * s * s;
+      const x = points[row + i];
+      const s = scores[row + i];
+      const cwx = cw * x;
+      const cws = cw * s;
+      sumWx[i] += cwx;
+      sumWx2[i] += cwx * x;
+      sumWs[i] += cws;
+      sumWs2[i] += cws * s;
     }
-  });
+  }
   const sumOmega2 = sumW2 / (sumW * sumW);
   const dx = new Float64Array(D);
   const dp = new Float64Array(D);

@@ -67,18 +67,22 @@ export interface EnsembleGroupResult {
 }
 
 /** Summary of one group of points (all, or one class), with bootstrap SEs over its points. */
-export function summariseEnsembleGroup(
+export async function summariseEnsembleGroup(
   inputs: EnsembleInputs,
   members: number[],
-  options: { resamples: number; seed: number; standardize: boolean },
-): EnsembleGroupResult {
+  options: { resamples: number; seed: number; standardize: boolean; signal?: AbortSignal },
+): Promise<EnsembleGroupResult> {
   const moments = ensembleMoments(inputs, members);
   const std = dataStd(inputs, members);
   const activeMask = Uint8Array.from(std, (s) => (s > ACTIVE_STD ? 1 : 0));
   const active = [...activeMask.keys()].filter((i) => activeMask[i] === 1);
   const values = scalars(moments, active, std);
-  const errors = bootstrapStandardErrors(members.length, options.resamples, options.seed, (counts) =>
-    scalars(ensembleMoments(inputs, members, counts), active, std),
+  const errors = await bootstrapStandardErrors(
+    members.length,
+    options.resamples,
+    options.seed,
+    (counts) => scalars(ensembleMoments(inputs, members, counts), active, std),
+    options.signal,
   );
   const reason =
     active.length === 0

@@ -48,6 +48,8 @@ export async function ensembleInputs(
       y.dispose();
     }
     onProgress?.(start + size);
+    // Let sockets and timers run between batches: progress gets out, cancellation gets in.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return { points: (await points.data()) as Float32Array, scores, logLoss, dimensions: D };
 }
@@ -62,19 +64,19 @@ export async function estimateEnsemble(
   if (labels.length < 2) throw new Error(`ensemble needs M ≥ 2 points, got ${labels.length}`);
   const inputs = await ensembleInputs(model, points, labels, options);
   const all = labels.map((_, m) => m);
-  const summaryOptions = { resamples: options.bootstrapResamples, seed: options.seed, standardize: options.standardize };
-  const overall = summariseEnsembleGroup(inputs, all, summaryOptions);
+  const summaryOptions = { resamples: options.bootstrapResamples, seed: options.seed, standardize: options.standardize, signal: options.signal };
+  const overall = await summariseEnsembleGroup(inputs, all, summaryOptions);
   const classes = [...new Set(labels)].sort((a, b) => a - b);
   const warnings: string[] = [];
-  const perClass = classes.flatMap((label) => {
-    options.signal?.throwIfAborted();
+  const perClass: EnsembleReport['perClass'] = [];
+  for (const label of classes) {
     const members = all.filter((m) => labels[m] === label);
     if (members.length < 2) {
       warnings.push(`class ${label}: only ${members.length} point, no per-class ensemble summary`);
-      return [];
+      continue;
     }
-    return [{ label, summary: summariseEnsembleGroup(inputs, members, summaryOptions).summary }];
-  });
+    perClass.push({ label, summary: (await summariseEnsembleGroup(inputs, members, summaryOptions)).summary });
+  }
   if (overall.moments.ess < 2) {
     warnings.push(`ensemble ESS ${overall.moments.ess.toFixed(2)} < 2: Δx is not defined and is reported as missing`);
   }

@@ -95,6 +95,8 @@ export async function samplePacket(
     });
     samplesDone += rowsPerPoint;
     options.onProgress?.(k + 1, samplesDone);
+    // Let sockets and timers run between points: progress gets out, cancellation gets in.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return stats;
 }
