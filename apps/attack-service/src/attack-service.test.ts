@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { DEFAULT_ATTACK, disposeAttackResult, runAttack } from '@conjugate/attacks';
 import { initBackend } from '@conjugate/backend';
+import { connectAttackService, type AttackClient } from '@conjugate/clients';
 import { createClassifier, toModelMessage, type TrainableClassifier } from '@conjugate/models';
 import {
   AttackMethod,
-  AttackServiceClient,
   DType,
   Norm,
   Space,
@@ -20,7 +20,7 @@ import { startAttackService } from './attack-service';
 
 const shape: [number, number, number] = [8, 8, 1];
 let service: GrpcServiceHandle;
-let client: AttackServiceClient;
+let client: AttackClient;
 let model: TrainableClassifier;
 let inline: Model;
 let images: tf.Tensor4D;
@@ -29,7 +29,7 @@ let labels: tf.Tensor1D;
 beforeAll(async () => {
   await initBackend();
   service = await startAttackService({ port: 0, host: '127.0.0.1', logger: createLogger('attack-service-test', { level: 'silent' }) });
-  client = new AttackServiceClient(service.address, credentials.createInsecure());
+  client = connectAttackService(service.address);
   model = createClassifier({ architecture: 'tiny', inputShape: shape, numClasses: 3, seed: 1 });
   inline = toModelMessage(model);
   images = tf.randomUniform([6, ...shape], 0, 1, 'float32', 'images') as tf.Tensor4D;
@@ -43,9 +43,7 @@ afterAll(async () => {
   model.dispose();
 });
 
-function attackBatch(request: AttackBatchRequest): Promise<AttackBatchResponse> {
-  return new Promise((resolve, reject) => client.attackBatch(request, (error: ServiceError | null, response: AttackBatchResponse) => (error ? reject(error) : resolve(response))));
-}
+const attackBatch = (request: AttackBatchRequest) => client.attackBatch(request);
 
 const spec = (overrides: Partial<AttackSpec> = {}): AttackSpec => ({ method: 0, norm: 0, space: 0, randomStart: false, seed: 0, ...overrides });
 const request = (overrides: Partial<AttackBatchRequest> = {}): AttackBatchRequest => ({
@@ -117,6 +115,13 @@ describe('attack-service AttackBatch over a socket', () => {
 
   it.each(badRequests)('answers %s with a status naming the field', async (_case, make, code, details) => {
     await expect(attackBatch(encodedOnly(make))).rejects.toMatchObject({ code, details: expect.stringMatching(details) });
+  });
+
+  it('is cancelled when the caller aborts', async () => {
+    const abort = new AbortController();
+    const call = client.attackBatch(request({ attack: spec({ steps: 50 }) }), { signal: abort.signal });
+    abort.abort();
+    await expect(call).rejects.toMatchObject({ code: status.CANCELLED });
   });
 
   it('holds the same number of tensors before and after 100 requests, good and bad', async () => {

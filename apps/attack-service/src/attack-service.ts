@@ -1,7 +1,6 @@
-import { credentials, type ChannelOptions } from '@grpc/grpc-js';
 import { initBackend } from '@conjugate/backend';
-import { checkpointsFromTrainingService, ModelResolver } from '@conjugate/clients';
-import { AttackServiceService, DataServiceClient, TrainingServiceClient, type Batch } from '@conjugate/proto';
+import { checkpointsFromTrainingService, connectDataService, createClient, ModelResolver, type DataClient } from '@conjugate/clients';
+import { AttackServiceService, TrainingServiceClient } from '@conjugate/proto';
 import { DEFAULT_MAX_MESSAGE_BYTES, startGrpcService, type GrpcServiceHandle, type Logger, type ServiceHandlers } from '@conjugate/service-kit';
 import { attackBatch } from './attack-batch';
 import { evaluateRobustness, type BatchStream } from './evaluate-robustness';
@@ -27,18 +26,8 @@ export interface AttackServiceOptions {
 }
 
 /** Streams a slice from the data-service; aborting the signal cancels the call. */
-function batchesFrom(client: DataServiceClient): BatchStream {
-  return async function* (request, signal) {
-    const call = client.streamBatches(request);
-    const cancel = () => call.cancel();
-    signal.addEventListener('abort', cancel, { once: true });
-    try {
-      for await (const batch of call) yield batch as Batch;
-    } finally {
-      signal.removeEventListener('abort', cancel);
-      call.cancel();
-    }
-  };
+function batchesFrom(data: DataClient): BatchStream {
+  return (request, signal) => data.streamBatchMessages(request, { signal });
 }
 
 /**
@@ -48,9 +37,8 @@ function batchesFrom(client: DataServiceClient): BatchStream {
 export async function startAttackService(options: AttackServiceOptions): Promise<GrpcServiceHandle> {
   await initBackend();
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  const channelOptions: ChannelOptions = { 'grpc.max_receive_message_length': maxMessageBytes, 'grpc.max_send_message_length': maxMessageBytes };
-  const data = options.dataServiceAddress ? new DataServiceClient(options.dataServiceAddress, credentials.createInsecure(), channelOptions) : undefined;
-  const training = options.trainingServiceAddress ? new TrainingServiceClient(options.trainingServiceAddress, credentials.createInsecure(), channelOptions) : undefined;
+  const data = options.dataServiceAddress ? connectDataService(options.dataServiceAddress, { maxMessageBytes }) : undefined;
+  const training = options.trainingServiceAddress ? createClient(TrainingServiceClient, options.trainingServiceAddress, { maxMessageBytes }) : undefined;
   const resolver = new ModelResolver({ fetchCheckpoint: training && checkpointsFromTrainingService(training), maxCachedModels: options.maxCachedModels });
   const batches = data && batchesFrom(data);
 

@@ -12,3 +12,4 @@ export {
   type ConnectOptions,
 } from './grpc-client';
 export { connectDataService, decodeBatch, type DataClient, type DecodedBatch } from './data-client';
+export { connectAttackService, type AttackClient, type EvaluateSettings } from './attack-client';
