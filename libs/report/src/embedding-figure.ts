@@ -63,7 +63,8 @@ export function embeddingFigure(snapshot: EmbeddingSnapshot | undefined, title: 
     parts.push(`<circle cx="600" cy="${60 + c * 20}" r="5" fill="${classColor(c)}"/>`, text(612, 64 + c * 20, classNames[c] ?? String(c), { size: 11 }));
   }
   const attack = snapshot.attack;
-  const attackText = attack ? `after PGD ε=${attack.epsilon ?? 8 / 255}, α=${attack.stepSize ?? 2 / 255}, ${attack.steps ?? 4} steps` : 'after the attack';
+  const short = (value: number) => Number(value.toPrecision(3));
+  const attackText = attack ? `after PGD ε=${short(attack.epsilon ?? 8 / 255)}, α=${short(attack.stepSize ?? 2 / 255)}, ${attack.steps ?? 4} steps` : 'after the attack';
   parts.push(text(595, 290, '● clean test point (true label)', { size: 10 }), text(595, 306, `✕ ${attackText}`, { size: 10 }),
     text(595, 320, '   (colour: predicted class)', { size: 10 }), text(595, 344, 'shading: predicted class,', { size: 10 }),
     text(595, 358, 'depth = confidence (k-NN of', { size: 10 }), text(595, 372, 'the embedded points\' softmax)', { size: 10 }));
