@@ -93,6 +93,18 @@ describe('Estimate', () => {
   });
 });
 
+it('a cancelled estimate stops and the service keeps serving', async () => {
+  const call = uncertainty.estimate(inlineRequest({ numSamples: 1024 }));
+  const ended = new Promise<number>((resolve) => {
+    call.on('data', () => call.cancel());
+    call.on('error', (error: ServiceError) => resolve(error.code));
+    call.on('end', () => resolve(status.OK));
+  });
+  expect(await ended).toBe(status.CANCELLED);
+  const { result } = await runEstimate(uncertainty, inlineRequest({}, 2));
+  expect(result.result?.$case).toBe('packet');
+});
+
 describe('MergePacket', () => {
   it('merges two shards into the unsharded result', async () => {
     const [a, b, whole] = await Promise.all([
