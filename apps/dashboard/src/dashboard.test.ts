@@ -106,17 +106,30 @@ describe('dashboard in a real browser', () => {
     await page.close();
   });
 
-  it("sends the page's Faro telemetry to the server's collector: run selected, chart render time", async () => {
+  it("sends the page's Faro telemetry to the server's collector: run selected, chart render time, errors, console, web vitals", async () => {
     await publisher.publishStatus(sampleStatus('faro-run', 'faro', RunState.RUN_STATE_COMPLETED, Date.now() - 60_000));
     await publisher.publishEpoch(sampleEpoch('faro-run', 0, { withMaps: false }));
-    const page = await openPage();
+    const page = await browser.newPage(); // not openPage: this test makes the page fail on purpose
+    await page.goto(dashboard.url);
     await page.click('#run-list button[data-run-id="faro-run"]');
     await epochsShown(page, 'faro-run', 1);
-    // Faro batches; leaving the page flushes the batch (as a real tab close would).
+    await page.evaluate(() => {
+      console.warn('a warning Faro should capture');
+      setTimeout(() => {
+        throw new Error('an error Faro should capture');
+      });
+    });
+    // Faro batches; leaving the page flushes the batch and reports web vitals (as a real tab close would).
     await page.close({ runBeforeUnload: true });
     await until(() => {
       const counts = dashboard.faroCounts();
-      return counts.eventNames.run_selected >= 1 && counts.measurementTypes.chart_render >= 1;
+      return (
+        counts.eventNames.run_selected >= 1 &&
+        counts.measurementTypes.chart_render >= 1 &&
+        counts.measurementTypes['web-vitals'] >= 1 &&
+        counts.exceptions >= 1 &&
+        counts.logs >= 1
+      );
     });
     expect(dashboard.faroCounts().payloads).toBeGreaterThan(0);
   });
