@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DType, Split, type Batch, type PointSelection, type StreamBatchesRequest } from '@conjugate/proto';
+import type { DecodedBatch } from '@conjugate/clients';
+import { DType, Split, type PointSelection, type StreamBatchesRequest } from '@conjugate/proto';
 import { failedPrecondition, invalidArgument } from '@conjugate/service-kit';
 import { fromTensorMessage, tensorMessageValues, TensorError } from '@conjugate/tensor';
 import { stratifiedIndices } from '@conjugate/uncertainty';
 
-/** Streams images from the data-service; fails with its status (NOT_FOUND for an unknown dataset). */
-export type BatchStream = (request: StreamBatchesRequest, signal: AbortSignal) => AsyncIterable<Batch>;
+/** Streams decoded images from the data-service; fails with its status (NOT_FOUND for an unknown dataset). */
+export type BatchStream = (request: StreamBatchesRequest, signal: AbortSignal) => AsyncIterable<DecodedBatch>;
 
 /** The evaluation points of one request: images [K, H, W, C], labels and their ids (dataset indices or positions). */
 export interface ResolvedPoints {
@@ -39,16 +40,15 @@ function inlinePoints(images: PointSelection['points'] & { $case: 'inline' }): R
 }
 
 /** Collects streamed batches into one tensor (in stream order). */
-async function collect(stream: AsyncIterable<Batch>): Promise<ResolvedPoints> {
+async function collect(stream: AsyncIterable<DecodedBatch>): Promise<ResolvedPoints> {
   const chunks: Float32Array[] = [];
-  let shape: number[] = [];
+  let shape = [0, 0, 0];
   const labels: number[] = [];
   const pointIds: number[] = [];
   for await (const batch of stream) {
-    const images = tensorMessageValues(batch.images!, { name: 'data-service images', expectDtype: DType.DTYPE_FLOAT32 });
-    chunks.push(Float32Array.from(images.values as Float32Array));
-    shape = images.shape;
-    labels.push(...tensorMessageValues(batch.labels!, { name: 'data-service labels' }).values);
+    chunks.push(Float32Array.from(batch.images));
+    shape = batch.shape.slice(1);
+    labels.push(...batch.labels);
     pointIds.push(...batch.indices);
   }
   const all = new Float32Array(chunks.reduce((a, c) => a + c.length, 0));
@@ -57,7 +57,7 @@ async function collect(stream: AsyncIterable<Batch>): Promise<ResolvedPoints> {
     all.set(chunk, offset);
     offset += chunk.length;
   }
-  return { images: tf.tensor4d(all, [labels.length, shape[1] ?? 0, shape[2] ?? 0, shape[3] ?? 0]), labels, pointIds };
+  return { images: tf.tensor4d(all, [labels.length, shape[0], shape[1], shape[2]]), labels, pointIds };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { credentials, type ChannelOptions } from '@grpc/grpc-js';
 import { initBackend } from '@conjugate/backend';
-import { checkpointsFromTrainingService, ModelResolver } from '@conjugate/clients';
-import { DataServiceClient, TrainingServiceClient, UncertaintyServiceService, type Batch } from '@conjugate/proto';
+import { checkpointsFromTrainingService, connectDataService, ModelResolver, type DataClient } from '@conjugate/clients';
+import { TrainingServiceClient, UncertaintyServiceService } from '@conjugate/proto';
 import { DEFAULT_MAX_MESSAGE_BYTES, startGrpcService, type GrpcServiceHandle, type Logger, type ServiceHandlers } from '@conjugate/service-kit';
 import { estimate, mergePacket } from './estimate-call';
 import type { BatchStream } from './points';
@@ -26,19 +26,9 @@ export interface UncertaintyServiceOptions {
   logger?: Logger;
 }
 
-/** Streams a slice from the data-service; aborting the signal cancels the call. */
-function batchesFrom(client: DataServiceClient): BatchStream {
-  return async function* (request, signal) {
-    const call = client.streamBatches(request);
-    const cancel = () => call.cancel();
-    signal.addEventListener('abort', cancel, { once: true });
-    try {
-      for await (const batch of call) yield batch as Batch;
-    } finally {
-      signal.removeEventListener('abort', cancel);
-      call.cancel();
-    }
-  };
+/** Streams a slice from the data-service (decoded); aborting the signal cancels the call. */
+function batchesFrom(data: DataClient): BatchStream {
+  return (request, signal) => data.streamBatches(request, { signal });
 }
 
 /**
@@ -49,7 +39,7 @@ export async function startUncertaintyService(options: UncertaintyServiceOptions
   await initBackend();
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const channelOptions: ChannelOptions = { 'grpc.max_receive_message_length': maxMessageBytes, 'grpc.max_send_message_length': maxMessageBytes };
-  const data = options.dataServiceAddress ? new DataServiceClient(options.dataServiceAddress, credentials.createInsecure(), channelOptions) : undefined;
+  const data = options.dataServiceAddress ? connectDataService(options.dataServiceAddress, { maxMessageBytes }) : undefined;
   const training = options.trainingServiceAddress ? new TrainingServiceClient(options.trainingServiceAddress, credentials.createInsecure(), channelOptions) : undefined;
   const resolver = new ModelResolver({ fetchCheckpoint: training && checkpointsFromTrainingService(training), maxCachedModels: options.maxCachedModels });
   const batches = data && batchesFrom(data);
