@@ -48,3 +48,20 @@ describe.each(['pixel', 'feature'] as const)('packet bound on a trained tiny net
     expect(report.overall.shift.value).toBeGreaterThan(0);
   });
 });
+
+it('the error of the mean product falls about as 1/√N on the trained network (16× N → ¼ the SE)', async () => {
+  const one = tf.slice(images, 0, 1);
+  const errorAt = async (samplesPerPoint: number) => {
+    const options = resolveEstimateOptions({ estimator: 'packet', space: 'pixel', samplesPerPoint, seed: 8, jackknifeBatches: 16 });
+    const outcome = await estimateOnClassifier(classifier, one, labels.slice(0, 1), [0], options);
+    return outcome.packet!.report.points[0].values.meanProduct;
+  };
+  const small = await errorAt(256);
+  const large = await errorAt(4096);
+  one.dispose();
+  const ratio = small.standardError / large.standardError;
+  expect(ratio).toBeGreaterThan(2.5);
+  expect(ratio).toBeLessThan(6.5);
+  // Both within 3 SE of each other's value: the estimate converges, it does not drift.
+  expect(Math.abs(small.value - large.value)).toBeLessThan(3 * Math.hypot(small.standardError, large.standardError));
+});
