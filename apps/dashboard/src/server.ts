@@ -162,12 +162,15 @@ function sseFrame(entry: LoggedEvent): string {
   return entry.seq === 0 ? `data: ${entry.json}\n\n` : `id: ${entry.seq}\ndata: ${entry.json}\n\n`;
 }
 
-/** Replay then live; after any failure, resubscribe from the last stored sequence. */
+/** Replay then live; after any failure, resubscribe from the last stored sequence (backing off to 30 s
+ *  while it keeps failing, back to `retryMs` once events flow again). */
 async function follow(bus: EventBus, history: RunHistory, logger: Logger, signal: AbortSignal, retryMs: number) {
+  let wait = retryMs;
   while (!signal.aborted) {
     try {
       const subscription = bus.subscribe({ replay: true, afterSeq: history.lastSeq, signal });
       for await (const message of subscription) {
+        wait = retryMs;
         try {
           history.add(toDashboardEvent(message));
         } catch (error) {
@@ -177,7 +180,8 @@ async function follow(bus: EventBus, history: RunHistory, logger: Logger, signal
     } catch (error) {
       logger.warn({ err: error, lastSeq: history.lastSeq }, 'bus subscription failed; resubscribing');
     }
-    if (!signal.aborted) await sleep(retryMs, undefined, { signal }).catch(() => undefined);
+    if (!signal.aborted) await sleep(wait, undefined, { signal }).catch(() => undefined);
+    wait = Math.min(wait * 2, 30_000);
   }
 }
 

@@ -17,7 +17,11 @@ let frameRequested = false;
 
 function selectedRunId(): string | undefined {
   const match = /^#run=(.+)$/.exec(window.location.hash);
-  return match ? decodeURIComponent(match[1]) : undefined;
+  try {
+    return match ? decodeURIComponent(match[1]) : undefined;
+  } catch {
+    return undefined; // a hand-edited hash with a broken %-escape: show the default run
+  }
 }
 
 function selectRun(runId: string): void {
