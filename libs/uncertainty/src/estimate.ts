@@ -43,6 +43,18 @@ export function validatePoints(classifier: Classifier, images: tf.Tensor, labels
   }
 }
 
+/** g(x) for all images, a batch at a time (a network's activations for thousands of images at once do not fit). */
+function featuresInBatches(classifier: Classifier, images: tf.Tensor4D, batchSize: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const parts: tf.Tensor2D[] = [];
+    for (let start = 0; start < images.shape[0]; start += batchSize) {
+      const size = Math.min(batchSize, images.shape[0] - start);
+      parts.push(tf.tidy(() => classifier.features(tf.slice(images, start, size))));
+    }
+    return parts.length === 1 ? parts[0] : (tf.concat(parts, 0) as tf.Tensor2D);
+  });
+}
+
 /** Runs one estimator (and the packet's σ sweep) on a classifier at the given images. */
 export async function estimateOnClassifier(
   classifier: Classifier,
@@ -58,7 +70,7 @@ export async function estimateOnClassifier(
   }
   if (labels.length < 1) throw new InvalidEstimateError('points: no points given');
   const model = classifierLogLoss(classifier, options.space);
-  const features = classifier.features(images);
+  const features = featuresInBatches(classifier, images, options.batchSize);
   const X = options.space === 'pixel' ? images : features;
   try {
     const stdPixel = await pooledStd(images);
