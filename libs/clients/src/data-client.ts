@@ -1,3 +1,4 @@
+import { Metadata } from '@grpc/grpc-js';
 import { DataServiceClient, DType, type Batch, type DatasetInfo, type StreamBatchesRequest } from '@conjugate/proto';
 import { tensorMessageValues } from '@conjugate/tensor';
 import { createClient, serverStream, unaryCall, type CallSettings, type ConnectOptions } from './grpc-client';
@@ -57,7 +58,8 @@ export function connectDataService(address: string, options: ConnectOptions = {}
     ...request,
   });
   const messages = (request: Partial<StreamBatchesRequest> & { dataset: string }, settings: CallSettings = {}) =>
-    serverStream((callOptions) => raw.streamBatches(fullRequest(request), settings.metadata, callOptions), settings);
+    // Metadata must be passed when options are: grpc-js reads a missing metadata as "options come first".
+    serverStream((callOptions) => raw.streamBatches(fullRequest(request), settings.metadata ?? new Metadata(), callOptions), settings);
   return {
     raw,
     listDatasets: async (settings) => (await unaryCall(raw, raw.listDatasets, {}, settings)).datasets,

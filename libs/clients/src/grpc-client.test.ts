@@ -1,4 +1,4 @@
-import { status } from '@grpc/grpc-js';
+import { Metadata, status } from '@grpc/grpc-js';
 import { Batch, DataServiceClient, DataServiceService, DatasetInfo } from '@conjugate/proto';
 import { createLogger, invalidArgument, startGrpcService, type GrpcServiceHandle, type ServiceHandlers } from '@conjugate/service-kit';
 import { createClient, serverStream, unaryCall } from './grpc-client';
@@ -65,6 +65,15 @@ describe('grpc-client helpers against a real server', () => {
     const indices: number[] = [];
     for await (const batch of serverStream((options) => client.streamBatches(request(50), options))) indices.push(batch.batchIndex);
     expect(indices).toEqual([...Array(50).keys()]);
+  });
+
+  it('serverStream honours the deadline', async () => {
+    const slowReader = async () => {
+      for await (const _batch of serverStream((options) => client.streamBatches(request(1_000_000), new Metadata(), options), { deadlineMs: 200 })) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    await expect(slowReader()).rejects.toMatchObject({ code: status.DEADLINE_EXCEEDED });
   });
 
   it('breaking out of for-await cancels the call on the server', async () => {

@@ -78,7 +78,9 @@ export function unaryCall<C extends Client, Req, Res>(client: C, method: UnaryMe
 }
 
 /**
- * A server stream as an async iterable: `for await (const m of serverStream(() => client.streamBatches(req)))`.
+ * A server stream as an async iterable:
+ * `for await (const m of serverStream((options) => client.streamBatches(req, new Metadata(), options), { deadlineMs }))`
+ * (pass a Metadata before the options: grpc-js treats an undefined metadata as "options first" and drops them).
  * Breaking out of the loop, throwing inside it, or aborting `signal` cancels the call on the server.
  * After an abort the loop ends with the signal's reason.
  */

@@ -1,0 +1,174 @@
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { connectDataService, type DataClient, type DecodedBatch } from '@conjugate/clients';
+import { DatasetRegistry, encodeCifarBatch, gatherBatch, Prng } from '@conjugate/datasets';
+import { Split, type StreamBatchesRequest } from '@conjugate/proto';
+import { createLogger, type GrpcServiceHandle } from '@conjugate/service-kit';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDataService } from './data-service';
+
+const logger = createLogger('data-service-test', { level: 'silent' });
+let dataDir: string;
+let emptyDir: string;
+let replicaA: GrpcServiceHandle;
+let replicaB: GrpcServiceHandle;
+let a: DataClient;
+let b: DataClient;
+
+// A small CIFAR-10 in the official binary format: 5 × 6 train images, 4 test images.
+async function writeCifarFixture(dir: string) {
+  const folder = join(dir, 'cifar-10-batches-bin');
+  await mkdir(folder, { recursive: true });
+  const prng = new Prng(99);
+  const part = (count: number, first: number) => ({
+    count,
+    pixels: Uint8Array.from({ length: count * 3072 }, () => prng.nextInt(256)),
+    labels: Int32Array.from({ length: count }, (_, i) => (first + i) % 10),
+  });
+  for (let i = 1; i <= 5; i++) await writeFile(join(folder, `data_batch_${i}.bin`), encodeCifarBatch(part(6, i * 6)));
+  await writeFile(join(folder, 'test_batch.bin'), encodeCifarBatch(part(4, 0)));
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'conjugate-data-service-'));
+  emptyDir = await mkdtemp(join(tmpdir(), 'conjugate-data-service-empty-'));
+  await writeCifarFixture(dataDir);
+  const options = { host: '127.0.0.1', port: 0, dataDir, maxBatchSize: 1000, logger, metricsPort: 0 };
+  [replicaA, replicaB] = await Promise.all([startDataService(options), startDataService(options)]);
+  a = connectDataService(replicaA.address);
+  b = connectDataService(replicaB.address);
+});
+afterAll(async () => {
+  a.close();
+  b.close();
+  await Promise.all([replicaA.shutdown(0), replicaB.shutdown(0)]);
+  await rm(dataDir, { recursive: true, force: true });
+  await rm(emptyDir, { recursive: true, force: true });
+});
+
+const request = (fields: Partial<StreamBatchesRequest>) => ({ dataset: 'mnist', split: Split.SPLIT_TEST, batchSize: 1000, ...fields });
+
+async function collect(client: DataClient, fields: Partial<StreamBatchesRequest>): Promise<DecodedBatch[]> {
+  const batches: DecodedBatch[] = [];
+  for await (const batch of client.streamBatches(request(fields))) batches.push(batch);
+  return batches;
+}
+
+const order = (batches: DecodedBatch[]) => batches.flatMap((batch) => batch.indices);
+
+describe('ListDatasets and DescribeDataset', () => {
+  it('lists every dataset with its availability', async () => {
+    const datasets = await a.listDatasets();
+    expect(datasets.map((d) => [d.name, d.available])).toEqual([
+      ['mnist', true],
+      ['fashion-mnist', true],
+      ['cifar10', true],
+      ['synthetic', true],
+    ]);
+    expect(datasets[0]).toMatchObject({ imageShape: [28, 28, 1], numClasses: 10, trainSize: 60_000, testSize: 10_000, pixelMin: 0, pixelMax: 1 });
+    expect(datasets[2]).toMatchObject({ imageShape: [32, 32, 3], trainSize: 30, testSize: 4, classNames: expect.arrayContaining(['airplane', 'truck']) });
+  });
+
+  it('NOT_FOUND for an unknown name, INVALID_ARGUMENT for none', async () => {
+    await expect(a.describeDataset('imagenet')).rejects.toMatchObject({ code: status.NOT_FOUND, details: expect.stringContaining('"imagenet" is not known') });
+    await expect(a.describeDataset('')).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining('name: required') });
+  });
+});
+
+describe('StreamBatches', () => {
+  it('serves every test index exactly once per epoch, the same order on every replica and run', async () => {
+    const [first, again, otherReplica] = await Promise.all([
+      collect(a, { shuffleSeed: 2024 }),
+      collect(a, { shuffleSeed: 2024 }),
+      collect(b, { shuffleSeed: 2024 }),
+    ]);
+    expect(first.map((batch) => [batch.batchIndex, batch.numBatches, batch.shape])).toEqual(
+      [...Array(10).keys()].map((i) => [i, 10, [1000, 28, 28, 1]]),
+    );
+    const indices = order(first);
+    expect(indices).toHaveLength(10_000);
+    expect(new Set(indices).size).toBe(10_000);
+    expect(indices.slice(0, 10)).not.toEqual([...Array(10).keys()]);
+    expect(order(again)).toEqual(indices);
+    expect(order(otherReplica)).toEqual(indices);
+    expect(order(await collect(a, { shuffleSeed: 2025 }))).not.toEqual(indices);
+  });
+
+  it('sends the images and labels of the indices it names', async () => {
+    const mnist = await new DatasetRegistry().load('mnist');
+    const [batch] = await collect(a, { indices: [9999, 0, 0, 1234], batchSize: 4 });
+    expect(batch.indices).toEqual([9999, 0, 0, 1234]);
+    const expected = gatherBatch(mnist, 'test', [9999, 0, 0, 1234]);
+    expect(batch.labels).toEqual(expected.labels);
+    expect(batch.images).toEqual(expected.images);
+  });
+
+  it('windows the seeded order with offset and limit (a shard of an epoch)', async () => {
+    const whole = order(await collect(a, { split: Split.SPLIT_TRAIN, shuffleSeed: 7, limit: 3000 }));
+    const middle = await collect(a, { split: Split.SPLIT_TRAIN, shuffleSeed: 7, offset: 1000, limit: 1500, batchSize: 400 });
+    expect(middle.map((batch) => batch.indices.length)).toEqual([400, 400, 400, 300]);
+    expect(order(middle)).toEqual(whole.slice(1000, 2500));
+  });
+
+  it('streams the CIFAR-10 fixture from the data dir, channels last', async () => {
+    const [batch] = await collect(a, { dataset: 'cifar10', batchSize: 4 });
+    expect(batch.shape).toEqual([4, 32, 32, 3]);
+    expect(Array.from(batch.labels)).toEqual([0, 1, 2, 3]);
+  });
+
+  it.each([
+    [{ batchSize: 0 }, 'batch_size: must be between 1 and 1000, got 0'],
+    [{ batchSize: 1001 }, 'batch_size: must be between 1 and 1000, got 1001'],
+    [{ offset: 10_000 }, 'offset: 10000 is beyond the test split of 10000 images'],
+    [{ indices: [5, 10_000] }, 'indices[1]: 10000 is outside the test split (0..9999)'],
+    [{ indices: [-2] }, 'indices[0]: -2 is outside the test split (0..9999)'],
+    [{ limit: -1 }, 'limit: must be a non-negative integer (0 = to the end), got -1'],
+    [{ split: Split.SPLIT_UNSPECIFIED }, 'split: must be SPLIT_TRAIN or SPLIT_TEST, got 0'],
+    [{ dataset: '' }, 'dataset: required (see ListDatasets)'],
+  ])('INVALID_ARGUMENT for %p', async (fields, details) => {
+    await expect(collect(a, fields)).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details });
+  });
+
+  it('NOT_FOUND for an unknown dataset', async () => {
+    await expect(collect(a, { dataset: 'svhn' })).rejects.toMatchObject({ code: status.NOT_FOUND });
+  });
+
+  it('FAILED_PRECONDITION naming what to fetch and where when files are missing', async () => {
+    const bare = await startDataService({ host: '127.0.0.1', port: 0, dataDir: emptyDir, logger });
+    const client = connectDataService(bare.address);
+    try {
+      expect(await client.describeDataset('cifar10')).toMatchObject({ available: false, unavailableReason: expect.stringContaining(emptyDir) });
+      const error = (await collect(client, { dataset: 'cifar10', batchSize: 10 }).catch((e: unknown) => e)) as ServiceError;
+      expect(error.code).toBe(status.FAILED_PRECONDITION);
+      expect(error.details).toContain('conjugate data fetch cifar10');
+      expect(error.details).toContain(join(emptyDir, 'cifar-10-batches-bin'));
+    } finally {
+      client.close();
+      await bare.shutdown(0);
+    }
+  });
+
+  it('stops on the server when the client breaks out of the stream', async () => {
+    let received = 0;
+    for await (const _batch of a.streamBatches(request({ split: Split.SPLIT_TRAIN, batchSize: 10 }))) {
+      if (++received === 3) break;
+    }
+    const handled = async () => {
+      const metrics = await replicaA.metrics.registry.getSingleMetricAsString('grpc_server_handled_total');
+      return metrics.split('\n').find((line) => line.includes('StreamBatches') && line.includes('CANCELLED'));
+    };
+    const until = Date.now() + 10_000;
+    while (!(await handled()) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await handled()).toMatch(/ 1$/);
+  });
+
+  it('DEADLINE_EXCEEDED when the stream outlives its deadline', async () => {
+    const slowReader = async () => {
+      for await (const _batch of a.streamBatches(request({ split: Split.SPLIT_TRAIN, batchSize: 100 }), { deadlineMs: 300 })) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    await expect(slowReader()).rejects.toMatchObject({ code: status.DEADLINE_EXCEEDED });
+  });
+});

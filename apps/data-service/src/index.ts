@@ -1,0 +1,1 @@
+export { startDataService, DEFAULT_MAX_BATCH_SIZE, type DataServiceOptions } from './data-service';

@@ -1,0 +1,32 @@
+// The data-service as a process: configuration from the environment, stops on SIGTERM/SIGINT.
+import { z } from 'zod';
+import { createLogger, envInt, grpcServiceEnv, grpcServiceOptionsFromEnv, loadConfig, shutdownOnSignals } from '@conjugate/service-kit';
+import { DEFAULT_MAX_BATCH_SIZE, startDataService } from './data-service';
+
+const optional = z.preprocess((value) => (value === '' ? undefined : value), z.string().optional());
+
+async function main() {
+  const config = loadConfig(
+    grpcServiceEnv({ port: 50051, metricsPort: 9464 }).extend({
+      /** Largest batch_size a StreamBatches request may ask for. */
+      MAX_BATCH_SIZE: envInt(DEFAULT_MAX_BATCH_SIZE, 1, 1_000_000),
+      /** Folder holding cifar-10-batches-bin/ and local dataset copies. */
+      CONJUGATE_DATA_DIR: optional,
+      /** Older name for CONJUGATE_DATA_DIR (deploy manifests). */
+      DATA_DIR: optional,
+    }),
+  );
+  const logger = createLogger('data-service', { level: config.LOG_LEVEL });
+  const service = await startDataService({
+    ...grpcServiceOptionsFromEnv(config),
+    maxBatchSize: config.MAX_BATCH_SIZE,
+    dataDir: config.CONJUGATE_DATA_DIR ?? config.DATA_DIR,
+    logger,
+  });
+  shutdownOnSignals(() => service.shutdown(), logger);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

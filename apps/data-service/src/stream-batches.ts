@@ -1,0 +1,58 @@
+import { gatherBatch, planBatches, type DatasetRegistry, type SplitName } from '@conjugate/datasets';
+import { Split, type Batch, type StreamBatchesRequest } from '@conjugate/proto';
+import { invalidArgument, type ServerStreamContext } from '@conjugate/service-kit';
+import { toBatchMessage } from './messages';
+import { withDatasetStatus } from './status';
+
+export interface StreamLimits {
+  maxBatchSize: number;
+  /** A batch must fit in one gRPC message. */
+  maxMessageBytes: number;
+}
+
+function splitName(split: Split): SplitName {
+  if (split === Split.SPLIT_TRAIN) return 'train';
+  if (split === Split.SPLIT_TEST) return 'test';
+  throw invalidArgument(`split: must be SPLIT_TRAIN or SPLIT_TEST, got ${split}`);
+}
+
+/**
+ * StreamBatches: validates the whole request before touching files (NOT_FOUND, INVALID_ARGUMENT),
+ * then loads the dataset (FAILED_PRECONDITION when its files are missing or corrupt) and writes one
+ * batch at a time, each write waiting for the client to take the last (flow control); a cancelled
+ * or expired call stops at the next batch.
+ */
+export async function streamBatches(
+  request: StreamBatchesRequest,
+  stream: ServerStreamContext<Batch>,
+  registry: DatasetRegistry,
+  limits: StreamLimits,
+): Promise<void> {
+  if (!request.dataset) throw invalidArgument('dataset: required (see ListDatasets)');
+  const { plan, split } = await withDatasetStatus(() => {
+    const info = registry.describe(request.dataset);
+    const split = splitName(request.split);
+    const [h, w, c] = info.imageShape;
+    const imageBytes = h * w * c * 4;
+    const fitsInMessage = Math.max(1, Math.floor((limits.maxMessageBytes - 64 * 1024) / imageBytes));
+    const maxBatchSize = Math.min(limits.maxBatchSize, fitsInMessage);
+    const plan = planBatches({
+      splitSize: split === 'train' ? info.trainSize : info.testSize,
+      batchSize: request.batchSize,
+      maxBatchSize,
+      shuffleSeed: request.shuffleSeed,
+      offset: request.offset,
+      limit: request.limit,
+      indices: request.indices,
+      splitName: split,
+    });
+    return { plan, split };
+  });
+  const dataset = await withDatasetStatus(() => registry.load(request.dataset));
+  stream.throwIfCancelled();
+  for (let i = 0; i < plan.numBatches; i++) {
+    stream.throwIfCancelled();
+    const indices = plan.batch(i);
+    await stream.write(toBatchMessage(gatherBatch(dataset, split, indices), indices, i, plan.numBatches));
+  }
+}
