@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import { status } from '@grpc/grpc-js';
+import { initBackend } from '@conjugate/backend';
+import { createClassifier, toModelMessage } from '@conjugate/models';
+import { Estimator, Space, Split, type EstimateRequest, type PacketResult, type UncertaintyServiceClient } from '@conjugate/proto';
+import { createLogger, type GrpcServiceHandle } from '@conjugate/service-kit';
+import { spawnService, type ChildService } from './spawn-service';
+import { client, runEstimate } from './test-requests';
+import { startUncertaintyService } from './uncertainty-service';
+
+// Points as dataset indices, streamed from a real data-service process (its seeded "synthetic" set:
+// 28×28×1, 10 classes, 512 test images).
+let data: ChildService;
+let service: GrpcServiceHandle;
+let uncertainty: UncertaintyServiceClient;
+let model: EstimateRequest['model'];
+
+beforeAll(async () => {
+  await initBackend();
+  data = await spawnService('data-service', join(__dirname, '../../data-service/src/main.ts'));
+  service = await startUncertaintyService({ port: 0, host: '127.0.0.1', dataServiceAddress: data.address, logger: createLogger('uncertainty-dataset-test', { level: 'silent' }) });
+  uncertainty = client(service.address);
+  const tiny = createClassifier({ architecture: 'tiny', inputShape: [28, 28, 1], numClasses: 10, seed: 2 });
+  model = { source: { $case: 'inline', value: toModelMessage(tiny) } };
+  tiny.dispose();
+}, 90_000);
+
+afterAll(async () => {
+  uncertainty?.close();
+  await service?.shutdown(0);
+  await data?.stop();
+});
+
+const request = (dataset: { indices?: number[]; dataset?: string }, spec: Partial<EstimateRequest['spec']> = {}): EstimateRequest => ({
+  model,
+  points: { points: { $case: 'dataset', value: { dataset: 'synthetic', split: Split.SPLIT_TEST, indices: [], ...dataset } } },
+  spec: { estimator: Estimator.ESTIMATOR_PACKET, space: Space.SPACE_PIXEL, seed: 1, numSamples: 16, sigmaSweep: [], shardIndex: 0, shardCount: 0, batchSize: 0, ...spec },
+});
+
+it('estimates at explicit dataset indices, which become the point ids', async () => {
+  const { result } = await runEstimate(uncertainty, request({ indices: [42, 3, 500] }));
+  const packet = result.result!.value as PacketResult;
+  expect(packet.points.map((p) => p.pointId)).toEqual([42, 3, 500]);
+  // The synthetic set's labels cycle through the classes.
+  expect(packet.points.map((p) => p.label)).toEqual([2, 3, 0]);
+});
+
+it('without indices picks num_points stratified by class, fixed by the seed', async () => {
+  const first = await runEstimate(uncertainty, request({}, { numPoints: 20 }));
+  const again = await runEstimate(uncertainty, request({}, { numPoints: 20 }));
+  const points = (first.result.result!.value as PacketResult).points;
+  expect(points).toHaveLength(20);
+  const perClass = new Map<number, number>();
+  for (const p of points) perClass.set(p.label, (perClass.get(p.label) ?? 0) + 1);
+  expect([...perClass.values()]).toEqual(Array(10).fill(2));
+  expect((again.result.result!.value as PacketResult).points.map((p) => p.pointId)).toEqual(points.map((p) => p.pointId));
+});
+
+it("passes the data-service's NOT_FOUND through for an unknown dataset", async () => {
+  await expect(runEstimate(uncertainty, request({ dataset: 'no-such-set', indices: [1] }))).rejects.toMatchObject({ code: status.NOT_FOUND });
+});
