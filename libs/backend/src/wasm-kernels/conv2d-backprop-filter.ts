@@ -2,7 +2,6 @@ import {
   backend_util,
   Conv2D,
   Conv2DBackpropFilter,
-  getKernel,
   Slice,
   Transpose,
   type Conv2DBackpropFilterAttrs,
@@ -12,18 +11,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-
-/** Runs another wasm kernel from inside ours (the backend's own optimised implementation). */
-export function runWasmKernel(
-  name: string,
-  backend: BackendWasm,
-  inputs: Record<string, TensorInfo>,
-  attrs: NamedAttrMap = {},
-): TensorInfo {
-  const kernel = getKernel(name, 'wasm');
-  if (kernel == null) throw new Error(`wasm backend has no ${name} kernel`);
-  return kernel.kernelFunc({ inputs, backend, attrs }) as TensorInfo;
-}
+import { disposeAll, runWasmKernel } from './wasm-kernel-utils';
 
 /**
  * dW[i,j,c,o] = Σ_{b,y,x} X[b, y·s + i − padTop, x·s + j − padLeft, c] · dY[b,y,x,o]
@@ -85,7 +73,7 @@ function conv2DBackpropFilter(args: {
   } as unknown as NamedAttrMap);
   temps.push(dwT);
   const dw = runWasmKernel(Transpose, backend, { x: dwT }, { perm: [1, 2, 0, 3] });
-  for (const t of temps) backend.disposeData(t.dataId);
+  disposeAll(backend, temps);
   return dw;
 }
 

@@ -1,12 +1,35 @@
-import { getKernel, registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { Conv2DBackpropInput, getKernel, MaxPoolGrad, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
+import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
+import { maxPoolGradConfig } from './max-pool-grad';
 
 /** Kernels tfjs-backend-wasm 4.22 lacks but gradient training needs. */
-const trainingKernels: KernelConfig[] = [conv2DBackpropFilterConfig];
+const missingKernels: KernelConfig[] = [conv2DBackpropFilterConfig];
 
-/** Registers our wasm kernels once; safe to call again. Must run before the wasm backend is set. */
+/** Faster replacements for wasm kernels that dominated a training step (issue 10's profile). */
+const replacements: { kernelName: string; make: (original: KernelConfig) => KernelConfig }[] = [
+  { kernelName: Conv2DBackpropInput, make: conv2DBackpropInputConfig },
+  { kernelName: MaxPoolGrad, make: () => maxPoolGradConfig },
+];
+
+// The kernel registry is global (shared by every copy of this module, e.g. under jest.isolateModules).
+const ours = Symbol.for('conjugate.backend.kernel');
+const isOurs = (config: KernelConfig | undefined) => config !== undefined && ours in config;
+const mark = (config: KernelConfig): KernelConfig => Object.assign({ ...config }, { [ours]: true });
+
+/**
+ * Registers our wasm kernels, once per process. Call before the wasm backend initialises: a
+ * replaced kernel keeps the original's setup (we fall back to it for shapes we do not handle).
+ */
 export function registerWasmTrainingKernels(): void {
-  for (const config of trainingKernels) {
-    if (getKernel(config.kernelName, config.backendName) == null) registerKernel(config);
+  for (const config of missingKernels) {
+    if (getKernel(config.kernelName, 'wasm') === undefined) registerKernel(mark(config));
+  }
+  for (const { kernelName, make } of replacements) {
+    const original = getKernel(kernelName, 'wasm');
+    if (isOurs(original)) continue;
+    if (original === undefined) throw new Error(`tfjs-backend-wasm has no ${kernelName} kernel to replace; load it first`);
+    unregisterKernel(kernelName, 'wasm');
+    registerKernel(mark({ ...make(original), setupFunc: original.setupFunc }));
   }
 }
