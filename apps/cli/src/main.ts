@@ -62,7 +62,11 @@ void yargs(hideBin(process.argv))
     .option('dashboard-port', { type: 'number', default: 8080, describe: 'dashboard HTTP port (0 = any free port)' })
     .option('exit-after-run', { type: 'boolean', default: false, describe: 'stop the stack when the --preset run ends' }),
   // Loaded only for `up`: it pulls in every service (and TensorFlow.js), which other commands do not need.
-  (args) => handle(args, async () => (await import('./commands/up')).up({ processes: args.processes, preset: args.preset, dashboardPort: args.dashboardPort, exitAfterRun: args.exitAfterRun, json: args.json })))
+  (args) => handle(args, () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { up } = require('./commands/up') as typeof import('./commands/up');
+    return up({ processes: args.processes, preset: args.preset, dashboardPort: args.dashboardPort, exitAfterRun: args.exitAfterRun, json: args.json });
+  }))
   .command('presets', 'list the named run configs', (y) => y, (args) => handle(args, (output) => { listPresets(output); return 0; }))
   .command('run', 'start a run from a preset', (y) => runFlags(y)
     .option('preset', { type: 'string', default: 'quick', describe: 'see `conjugate presets`' })

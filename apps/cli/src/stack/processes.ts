@@ -6,10 +6,12 @@ import type { RunningStack } from './embedded';
 import { freePort, waitForPort } from './ports';
 
 const APPS = resolve(__dirname, '../../..');
+// tsx's CommonJS hook by absolute path, so a service starts from any working directory.
+const TSX_CJS = require.resolve('tsx/cjs');
 
 /** Starts one app's src/main.ts under tsx as its own process; its output is prefixed with its name. */
 function spawnService(name: string, env: Record<string, string>): { child: ChildProcess; exited: () => string | undefined } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(APPS, name, 'src', 'main.ts')], {
+  const child = spawn(process.execPath, ['--require', TSX_CJS, join(APPS, name, 'src', 'main.ts')], {
     env: { ...process.env, HOST: '127.0.0.1', METRICS_PORT: '-1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,96 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { connectNatsBus, type EventBus } from '@conjugate/bus';
+import { startNatsServer, type NatsServerHandle } from '@conjugate/bus/testing';
+import { Estimator, Space, type EpochMetrics } from '@conjugate/proto';
+
+const BIN = join(__dirname, '..', '..', '..', 'apps', 'cli', 'bin', 'conjugate.cjs');
+
+describe('the tiny preset end to end: every service its own process, real NATS, the CLI as a user runs it', () => {
+  let nats: NatsServerHandle;
+  let home: string;
+  let stack: ChildProcess | undefined;
+  let bus: EventBus | undefined;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    home = await mkdtemp(join(tmpdir(), 'conjugate-e2e-'));
+    env = { ...process.env, NATS_URL: nats.url, CONJUGATE_HOME: home, LOG_LEVEL: 'warn' };
+  });
+
+  afterAll(async () => {
+    await bus?.close();
+    if (stack && stack.exitCode === null) {
+      const exited = new Promise((resolve) => stack!.once('exit', resolve));
+      stack.kill('SIGTERM');
+      await exited;
+    }
+    await nats.stop();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  const conjugate = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env, cwd: home, maxBuffer: 64 * 1024 * 1024 });
+
+  it('trains, measures every epoch through the services, and reports', async () => {
+    // `conjugate up --processes`: prints its addresses as one JSON line once every service listens.
+    stack = spawn(process.execPath, [BIN, 'up', '--processes', '--dashboard-port', '0', '--json'], { env, cwd: home, stdio: ['ignore', 'pipe', 'inherit'] });
+    const firstLine = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: stack!.stdout! }).once('line', resolve);
+      stack!.once('exit', (code) => reject(new Error(`conjugate up exited with ${code} before it was ready`)));
+    });
+    const addresses = JSON.parse(firstLine) as { training: string; dashboard: string; nats: string };
+    expect(addresses.nats).toBe(nats.url);
+
+    const run = conjugate('run', '--preset', 'tiny', '--follow', '--json');
+    expect(run.stderr).not.toContain('conjugate:');
+    expect(run.status).toBe(0);
+    const started = JSON.parse(run.stdout.split('\n')[0]) as { id: string };
+
+    // The epoch events as the bus stored them (replayed from JetStream).
+    bus = await connectNatsBus({ url: nats.url });
+    const epochs: EpochMetrics[] = [];
+    let embeddings = 0;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 20_000);
+    for await (const { event } of bus.subscribe({ runId: started.id, replay: true, signal: abort.signal })) {
+      if (event.event?.$case === 'epoch' && event.event.value.metrics) epochs.push(event.event.value.metrics);
+      if (event.event?.$case === 'embedding') embeddings++;
+      if (event.event?.$case === 'status' && event.event.value.state === 3 /* COMPLETED */) break;
+    }
+    clearTimeout(timer);
+    expect(epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
+    expect(embeddings).toBe(1);
+
+    for (const metrics of epochs) {
+      const where = `epoch ${metrics.epoch}`;
+      for (const robust of [metrics.robustPixel, metrics.robustFeature]) {
+        expect({ where, missing: robust?.missingReason }).toEqual({ where, missing: '' });
+        expect(robust!.result!.robustAccuracy).toBeLessThanOrEqual(robust!.result!.cleanAccuracy);
+      }
+      expect(metrics.uncertainty.map((u) => [u.estimator, u.space, u.missingReason])).toEqual([
+        [Estimator.ESTIMATOR_ENSEMBLE, Space.SPACE_PIXEL, ''], [Estimator.ESTIMATOR_ENSEMBLE, Space.SPACE_FEATURE, ''],
+        [Estimator.ESTIMATOR_PACKET, Space.SPACE_PIXEL, ''], [Estimator.ESTIMATOR_PACKET, Space.SPACE_FEATURE, ''],
+      ]);
+      for (const packet of metrics.uncertainty.filter((u) => u.estimator === Estimator.ESTIMATOR_PACKET)) {
+        const product = packet.result!.result!.value.overall!.meanProduct!;
+        expect(product.value).toBeGreaterThanOrEqual(0.5 - 3 * product.standardError);
+      }
+    }
+    expect(epochs[2].hasEmbedding).toBe(true);
+    expect(epochs[2].testAccuracy).toBeGreaterThan(epochs[0].testAccuracy);
+
+    const out = join(home, 'report');
+    const report = conjugate('report', started.id, '--out', out, '--json');
+    expect(report.stderr).not.toContain('conjugate:');
+    expect(report.status).toBe(0);
+    for (const file of ['accuracy.png', 'accuracy.svg', 'tradeoff.png', 'tradeoff.svg', 'heatmaps.png', 'embedding.png', 'embedding.svg', 'class-region.png', 'metrics.csv', 'metrics.json']) {
+      expect({ file, bytes: (await stat(join(out, file))).size > 200 }).toEqual({ file, bytes: true });
+    }
+    const csv = (await readFile(join(out, 'metrics.csv'), 'utf8')).trim().split('\n');
+    expect(csv).toHaveLength(4);
+  });
+});
