@@ -71,7 +71,10 @@ describe('fetchCifar10', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     closed.close(); // nothing listens on this port any more
-    const error = await fetchCifar10({ dataDir, url: `http://127.0.0.1:${port}/cifar-10-binary.tar.gz` }).catch((e: unknown) => e as Error & { code: string });
+    const error = (await fetchCifar10({ dataDir, url: `http://127.0.0.1:${port}/cifar-10-binary.tar.gz` }).then(
+      () => new Error('fetch unexpectedly succeeded'),
+      (e: unknown) => e as Error,
+    )) as Error & { code?: string };
     expect(error.code).toBe('UNAVAILABLE');
     expect(error.message).toContain('ECONNREFUSED');
     expect(error.message).toContain('https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz (MD5 c32a1d4ab5d03f1284b67883e8d87530)');
