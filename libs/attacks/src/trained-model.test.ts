@@ -15,7 +15,7 @@ beforeAll(async () => {
   await initBackend();
   model = createClassifier({ architecture: 'tiny', inputShape: [28, 28, 1], numClasses: 10, seed: 0 });
   // Plain Adam steps here: @conjugate/training depends on this lib, so its loop cannot be used.
-  const train = mnistSubset('train', 1024);
+  const train = await mnistSubset('train', 1024);
   const optimizer = tf.train.adam(3e-3);
   for (let epoch = 0; epoch < 3; epoch++) {
     for (let start = 0; start < 1024; start += 32) {
@@ -28,7 +28,7 @@ beforeAll(async () => {
   }
   tf.dispose([train.images, train.labels]);
   optimizer.dispose();
-  test = mnistSubset('t10k', 128);
+  test = await mnistSubset('test', 128);
 });
 afterAll(() => {
   tf.dispose([test.images, test.labels]);
