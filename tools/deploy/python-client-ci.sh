@@ -34,7 +34,7 @@ nats_port=$(free_port) data_port=$(free_port) training_port=$(free_port) attack_
 export HOST=127.0.0.1 METRICS_PORT=-1 LOG_LEVEL=warn NATS_URL="nats://127.0.0.1:$nats_port" \
   DATA_SERVICE_ADDRESS="127.0.0.1:$data_port" TRAINING_SERVICE_ADDRESS="127.0.0.1:$training_port" \
   ATTACK_SERVICE_ADDRESS="127.0.0.1:$attack_port" UNCERTAINTY_SERVICE_ADDRESS="127.0.0.1:$uncertainty_port" \
-  CHECKPOINT_DIR="$work/checkpoints"
+  UNCERTAINTY_SERVICE_ADDRESSES="127.0.0.1:$uncertainty_port" RUNS_DIR="$work/runs"
 
 log "generating Python stubs"
 bash examples/python/generate.sh
