@@ -127,7 +127,7 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Grp
       for (const name of ['', ...serviceNames]) health.setStatus(name, 'NOT_SERVING');
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
-          logger.warn({ inFlight: inFlight.size }, `${options.name}: grace period over, cancelling in-flight calls`);
+          if (inFlight.size > 0) logger.warn({ inFlight: inFlight.size }, `${options.name}: grace period over, cancelling in-flight calls`);
           for (const abort of inFlight) abort();
           server.forceShutdown();
           resolve();
