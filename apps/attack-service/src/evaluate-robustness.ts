@@ -41,13 +41,17 @@ export async function evaluateRobustness(
     const progress = (stage: string, done: number, total: number) =>
       stream.write({ update: { $case: 'progress', value: { stage, done, total, unit: 'batches', ratePerSecond: done / Math.max((Date.now() - started) / 1000, 1e-3) } } });
 
+    const empty = () => invalidArgument(`offset/limit/indices: the slice of "${request.dataset}" holds no images`);
     let scale: SpaceScale | undefined;
     if (spec.space === 'feature') {
       const meter = new SpaceScaleMeter(model.classifier);
+      let seen = 0;
       await forEachBatch(batches, slice, stream, model.classifier, (images, _labels, batch) => {
         meter.add(images);
+        seen += images.shape[0];
         return progress('scale/feature', batch.batchIndex + 1, batch.numBatches);
       });
+      if (seen === 0) throw empty();
       scale = meter.scale;
     }
     const budget = await refusingBadInput(() => absoluteBudget(spec, scale));
@@ -57,7 +61,7 @@ export async function evaluateRobustness(
       counts = addCounts(counts, robustnessOfBatch(model.classifier, images, labels, spec, { scale }));
       return progress(`attack/${spec.space}`, batch.batchIndex + 1, batch.numBatches);
     });
-    if (counts.total === 0) throw invalidArgument(`offset/limit/indices: the slice of "${request.dataset}" holds no images`);
+    if (counts.total === 0) throw empty();
 
     const { clean, robust } = accuracies(counts);
     await stream.write({

@@ -128,6 +128,7 @@ describe('attack-service with the data- and training-services', () => {
     ['a dataset the model does not fit', () => ({ model: inlineTiny([8, 8, 1], 10) }), status.INVALID_ARGUMENT, /dataset: "mnist" images are \[28, 28, 1\]/],
     ['labels beyond the model', () => ({ model: inlineTiny([28, 28, 1], 3) }), status.INVALID_ARGUMENT, /labels: each label must be in \[0, 3\)/],
     ['no split', () => ({ split: Split.SPLIT_UNSPECIFIED }), status.INVALID_ARGUMENT, /^split/],
+    ['an empty slice (feature space)', () => ({ offset: 10_000, attack: { method: 0, norm: 0, space: Space.SPACE_FEATURE, randomStart: false, seed: 0 } }), status.INVALID_ARGUMENT, /offset/],
   ])('answers %s with a status naming it', async (_case, overrides, code, details) => {
     await expect(client.evaluateRobustness(evaluation(overrides()))).rejects.toMatchObject({ code, details: expect.stringMatching(details) });
   });
