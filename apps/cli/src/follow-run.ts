@@ -33,8 +33,9 @@ export async function followRun(events: AsyncIterable<RunEvent>, output: Output)
       const e = event.event;
       if (!e) continue;
       if (e.$case === 'status') {
+        const repeated = last?.state === e.value.state;
         last = e.value;
-        if (!output.json) log(`run ${e.value.runId}: ${stateName(e.value.state)}${e.value.reason ? ` — ${e.value.reason}` : ''}`);
+        if (!output.json && !repeated) log(`run ${e.value.runId}: ${stateName(e.value.state)}${e.value.reason ? ` — ${e.value.reason}` : ''}`);
         if (FINAL.has(e.value.state)) break;
       } else if (e.$case === 'epoch' && e.value.metrics) {
         epochs.push(e.value.metrics);

@@ -19,11 +19,12 @@ export interface RunningStack {
 /**
  * Every service and the dashboard in this process on loopback ports. Ports are chosen first because
  * the services point at each other (attack/uncertainty fetch checkpoints from training, whose evaluator
- * calls them back). Services log warnings only, so the terminal stays readable.
+ * calls them back).
  */
 export async function startEmbeddedStack(dashboardPort: number): Promise<RunningStack> {
   const host = '127.0.0.1';
-  const logger = (name: string) => createLogger(name, { level: process.env.LOG_LEVEL ?? 'warn' });
+  // Errors only by default: every service shares this terminal with the progress bars (LOG_LEVEL=info for more).
+  const logger = (name: string) => createLogger(name, { level: process.env.LOG_LEVEL ?? 'error' });
   const [data, training, attack, uncertainty] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const at = (port: number) => `${host}:${port}`;
   const stops: Array<() => Promise<void>> = [];
