@@ -2,7 +2,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import { connectDataService, type DataClient, type DecodedBatch } from '@conjugate/clients';
 import { DatasetRegistry, encodeCifarBatch, gatherBatch, Prng } from '@conjugate/datasets';
 import { Split, type StreamBatchesRequest } from '@conjugate/proto';
-import { createLogger, type GrpcServiceHandle } from '@conjugate/service-kit';
+import { createLogger, stallingProxy, type GrpcServiceHandle } from '@conjugate/service-kit';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,6 +161,40 @@ describe('StreamBatches', () => {
     const until = Date.now() + 10_000;
     while (!(await handled()) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await handled()).toMatch(/ 1$/);
+  });
+
+  it('holds back batches while the client does not read (flow control, no unbounded buffering)', async () => {
+    const service = await startDataService({ host: '127.0.0.1', port: 0, dataDir, logger });
+    const proxy = await stallingProxy(service.port);
+    const client = connectDataService(`127.0.0.1:${proxy.port}`);
+    const sent = async () => {
+      const text = await service.metrics.registry.getSingleMetricAsString('grpc_server_msg_sent_total');
+      return Number(text.split('\n').find((line) => line.includes('StreamBatches'))?.split(' ').pop() ?? 0);
+    };
+    try {
+      await client.describeDataset('mnist'); // connected through the proxy
+      proxy.stall();
+      const abort = new AbortController();
+      const reading = (async () => {
+        for await (const _batch of client.streamBatches(request({ split: Split.SPLIT_TRAIN, batchSize: 128 }), { signal: abort.signal })) {
+          /* nothing arrives: the proxy holds it */
+        }
+      })().catch((error: unknown) => error);
+      let last = -1;
+      for (let stable = 0; stable < 3; ) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const now = await sent();
+        stable = now === last && now > 0 ? stable + 1 : 0;
+        last = now;
+      }
+      expect(last).toBeLessThan(469 / 2); // an epoch is 469 batches of 128; socket and HTTP/2 buffers hold a few
+      abort.abort(new Error('test done'));
+      await reading;
+    } finally {
+      client.close();
+      proxy.close();
+      await service.shutdown(0);
+    }
   });
 
   it('DEADLINE_EXCEEDED when the stream outlives its deadline', async () => {

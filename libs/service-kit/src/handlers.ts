@@ -55,6 +55,8 @@ export interface CallHooks {
   logger: Logger;
   /** Returns the function to call with the final status code name. */
   startCall(service: string, method: string): (codeName: string) => void;
+  /** A stream message was accepted by the transport. */
+  messageSent(service: string, method: string): void;
   /** Registers an in-flight call's abort; returns its unregister. */
   track(abort: () => void): () => void;
 }
@@ -158,7 +160,9 @@ export function adaptServerStreaming(
     const { context, finish } = makeContext(call, definition.path, hooks);
     const write = async (message: unknown) => {
       context.throwIfCancelled();
-      if (call.write(message)) return;
+      const accepted = call.write(message);
+      hooks.messageSent(service, method);
+      if (accepted) return;
       // Buffer full: wait until the client has read, or the call is over.
       const ac = new AbortController();
       try {

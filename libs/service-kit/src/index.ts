@@ -8,3 +8,4 @@ export * from './probes';
 export * from './protoDir';
 export * from './server';
 export * from './signals';
+export * from './stalling-proxy';

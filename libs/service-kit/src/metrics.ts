@@ -11,6 +11,7 @@ export class ServiceMetrics {
   private readonly started: Counter<'grpc_service' | 'grpc_method'>;
   private readonly handled: Counter<'grpc_service' | 'grpc_method' | 'grpc_code'>;
   private readonly seconds: Histogram<'grpc_service' | 'grpc_method' | 'grpc_code'>;
+  private readonly sent: Counter<'grpc_service' | 'grpc_method'>;
 
   constructor(serviceName: string) {
     this.registry.setDefaultLabels({ app: serviceName });
@@ -34,6 +35,17 @@ export class ServiceMetrics {
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60, 300, 1800],
       registers: [this.registry],
     });
+    this.sent = new Counter({
+      name: 'grpc_server_msg_sent_total',
+      help: 'Stream messages the server handed to the transport (a slow client holds this back)',
+      labelNames: ['grpc_service', 'grpc_method'],
+      registers: [this.registry],
+    });
+  }
+
+  /** Counts one stream message accepted by the transport. */
+  messageSent(service: string, method: string): void {
+    this.sent.inc({ grpc_service: service, grpc_method: method });
   }
 
   /** Call when an RPC starts; call the returned function with its status code name when it ends. */

@@ -1,12 +1,12 @@
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { Batch, DataServiceClient, DataServiceService, DatasetInfo, type ListDatasetsResponse } from '@conjugate/proto';
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { invalidArgument, notFound } from './errors';
 import type { ServiceHandlers } from './handlers';
 import { createLogger } from './logger';
 import { checkHealth, describeSymbolByReflection, listServicesByReflection } from './probes';
 import { startGrpcService, type GrpcServiceHandle } from './server';
+import { stallingProxy } from './stalling-proxy';
 
 // A tiny DataService whose handlers exercise each path of the kit.
 function tinyService(events: string[]): ServiceHandlers<typeof DataServiceService> {
@@ -170,6 +170,7 @@ describe('startGrpcService', () => {
     expect(sample('grpc_server_handled_total', [...method('DescribeDataset'), 'grpc_code="INVALID_ARGUMENT"'])).toMatch(/ 1$/);
     expect(sample('grpc_server_handled_total', [...method('StreamBatches'), 'grpc_code="CANCELLED"'])).toMatch(/ 1$/);
     expect(sample('grpc_server_handling_seconds_count', [...method('ListDatasets'), 'grpc_code="OK"'])).toMatch(/ [1-9]\d*$/);
+    expect(sample('grpc_server_msg_sent_total', method('StreamBatches'))).toMatch(/ [1-9]\d*$/);
   });
 });
 
@@ -211,32 +212,6 @@ describe('shutdown', () => {
     client.close();
   });
 });
-
-// A TCP proxy to `port` that can stop reading what the server sends (a client on a slow link).
-async function stallingProxy(port: number) {
-  const sockets: Socket[] = [];
-  const upstreams: Socket[] = [];
-  const server = createServer((downstream) => {
-    const upstream = connect(port, '127.0.0.1');
-    downstream.pipe(upstream);
-    upstream.pipe(downstream);
-    for (const socket of [downstream, upstream]) socket.on('error', () => undefined);
-    sockets.push(downstream, upstream);
-    upstreams.push(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    stall: () => upstreams.forEach((upstream) => {
-      upstream.unpipe();
-      upstream.pause();
-    }),
-    close: () => {
-      sockets.forEach((socket) => socket.destroy());
-      server.close();
-    },
-  };
-}
 
 async function waitFor(condition: () => boolean, timeoutMs = 10_000) {
   const until = Date.now() + timeoutMs;

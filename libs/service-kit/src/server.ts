@@ -70,6 +70,7 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Grp
   const hooks: CallHooks = {
     logger,
     startCall: (service, method) => metrics.startCall(service, method),
+    messageSent: (service, method) => metrics.messageSent(service, method),
     track(abort) {
       inFlight.add(abort);
       return () => inFlight.delete(abort);
