@@ -149,6 +149,24 @@ describe('StreamBatches', () => {
     }
   });
 
+  it('FAILED_PRECONDITION, never a partial dataset, when a file is corrupt', async () => {
+    const corruptDir = await mkdtemp(join(tmpdir(), 'conjugate-data-service-corrupt-'));
+    await writeCifarFixture(corruptDir);
+    await writeFile(join(corruptDir, 'cifar-10-batches-bin', 'data_batch_4.bin'), Buffer.alloc(3073 * 2 + 100));
+    const broken = await startDataService({ host: '127.0.0.1', port: 0, dataDir: corruptDir, logger });
+    const client = connectDataService(broken.address);
+    try {
+      await expect(collect(client, { dataset: 'cifar10', batchSize: 1 })).rejects.toMatchObject({
+        code: status.FAILED_PRECONDITION,
+        details: expect.stringMatching(/corrupt .*data_batch_4\.bin; fetch them again/),
+      });
+    } finally {
+      client.close();
+      await broken.shutdown(0);
+      await rm(corruptDir, { recursive: true, force: true });
+    }
+  });
+
   it('stops on the server when the client breaks out of the stream', async () => {
     let received = 0;
     for await (const _batch of a.streamBatches(request({ split: Split.SPLIT_TRAIN, batchSize: 10 }))) {

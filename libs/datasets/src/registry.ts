@@ -107,10 +107,7 @@ function cifarSource(env: Env): Source {
     `https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz (MD5 c32a1d4ab5d03f1284b67883e8d87530) and unpack it into ` +
     `${dataDir(env)} so that ${dir()}/data_batch_1.bin exists (CONJUGATE_DATA_DIR sets the data folder)`;
   // Sizes come from the file lengths (3073 bytes a record), so a fixture with fewer images is described truly.
-  const recordCounts = () => {
-    const counts = files.map((file) => (existsSync(join(dir(), file)) ? statSync(join(dir(), file)).size / CIFAR_RECORD_BYTES : NaN));
-    return counts;
-  };
+  const recordCounts = () => files.map((file) => (existsSync(join(dir(), file)) ? statSync(join(dir(), file)).size / CIFAR_RECORD_BYTES : NaN));
   const availability = (): Availability => {
     const counts = recordCounts();
     const absent = files.filter((_, i) => Number.isNaN(counts[i]));
