@@ -19,7 +19,7 @@ export function accuracyFigure(rows: EpochRow[], title: string): string {
   const epochs = rows.map((r) => r.epoch);
   const x = scaleLinear().domain([Math.min(...epochs), Math.max(Math.max(...epochs), Math.min(...epochs) + 1)]).range([area.left, area.left + area.width]);
   const y = scaleLinear().domain([0, 1]).range([area.top + area.height, area.top]);
-  const parts = [axes(panel, x, y, { title, x: 'epoch', y: 'accuracy' })];
+  const parts = [axes(panel, x, y, { title, x: 'epoch', y: 'accuracy' }, 5, true)];
   SERIES.forEach((series, i) => {
     const points = rows.map((r) => [r.epoch, r.values[series.column]] as [number, number | null]);
     const path = line<[number, number | null]>().defined((p) => p[1] !== null).x((p) => x(p[0])).y((p) => y(p[1] ?? 0))(points);

@@ -27,12 +27,12 @@ export function plotArea(panel: Panel): Panel {
 
 /** Frame, ticks, axis labels and title of a plot whose scales map data into plotArea(panel). */
 export function axes(panel: Panel, x: ScaleContinuousNumeric<number, number>, y: ScaleContinuousNumeric<number, number>,
-  labels: { title: string; x: string; y: string }, ticks = 5): string {
+  labels: { title: string; x: string; y: string }, ticks = 5, integerX = false): string {
   const area = plotArea(panel);
   const bottom = area.top + area.height;
   const parts = [`<rect x="${area.left}" y="${area.top}" width="${area.width}" height="${area.height}" fill="none" stroke="#888"/>`];
   const xFormat = x.tickFormat(ticks, "~g");
-  for (const tick of x.ticks(ticks)) {
+  for (const tick of x.ticks(ticks).filter((t) => !integerX || Number.isInteger(t))) {
     const px = x(tick);
     parts.push(`<line x1="${px}" x2="${px}" y1="${bottom}" y2="${bottom + 4}" stroke="#888"/>`, text(px, bottom + 16, xFormat(tick), { size: 10, anchor: 'middle' }));
   }

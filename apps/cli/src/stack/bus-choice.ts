@@ -1,5 +1,8 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { connectNatsBus, createMemoryBus, type EventBus } from '@conjugate/bus';
 import { startNatsServer } from '@conjugate/bus/testing';
+import { conjugateHome } from '../addresses';
 import { natsServerAvailable } from './nats';
 
 export interface ChosenBus {
@@ -20,8 +23,11 @@ export async function chooseBus(requireNats = false): Promise<ChosenBus> {
     return { bus, natsUrl: process.env.NATS_URL, describe: `NATS at ${process.env.NATS_URL}`, close: () => bus.close() };
   }
   if (natsServerAvailable()) {
-    // The bus package's launcher: a free loopback port and its own JetStream store, removed on stop.
-    const server = await startNatsServer();
+    // The bus package's launcher on a free loopback port; the JetStream store lives in the conjugate
+    // home, so the run history (embedding snapshots too) survives a restart of the stack.
+    const storeDir = join(conjugateHome(), 'nats');
+    await mkdir(storeDir, { recursive: true });
+    const server = await startNatsServer({ storeDir });
     const bus = await connectNatsBus({ url: server.url, name: 'conjugate-up' });
     return { bus, natsUrl: server.url, describe: `nats-server started at ${server.url}`, close: async () => { await bus.close(); await server.stop(); } };
   }
