@@ -24,16 +24,20 @@ function median(xs: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-/** Median seconds of `repeats` runs after one warm-up. */
-async function time(repeats: number, run: () => Promise<void> | void): Promise<number> {
-  await run();
-  const seconds: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const started = performance.now();
-    await run();
-    seconds.push((performance.now() - started) / 1000);
+/**
+ * Median seconds per run of each task over `repeats` rounds after one warm-up round. The tasks take
+ * turns within a round, so a change in the machine's load hits them alike (it is shared in CI).
+ */
+async function timeInTurns(repeats: number, tasks: (() => Promise<void> | void)[]): Promise<number[]> {
+  const seconds = tasks.map(() => [] as number[]);
+  for (let round = 0; round <= repeats; round++) {
+    for (const [i, task] of tasks.entries()) {
+      const started = performance.now();
+      await task();
+      if (round > 0) seconds[i].push((performance.now() - started) / 1000);
+    }
   }
-  return median(seconds);
+  return seconds.map(median);
 }
 
 async function main(): Promise<void> {
@@ -46,11 +50,6 @@ async function main(): Promise<void> {
   const feature: AttackSpec = { ...DEFAULT_ATTACK, space: 'feature' };
   const label = `pgd4_cnn3_mnist_${backend.name}_batch${batch}`;
 
-  const inProcess = await time(repeats, () => disposeAttackResult(runAttack(model, images, labels, pixel)));
-  console.log(`attack_${label}_pixel_in_process: ${(batch / inProcess).toFixed(1)} examples/s`);
-  const inProcessFeature = await time(repeats, () => disposeAttackResult(runAttack(model, images, labels, feature)));
-  console.log(`attack_${label}_feature_in_process: ${(batch / inProcessFeature).toFixed(1)} examples/s`);
-
   const service = await startAttackService({ port: 0, host: '127.0.0.1', reflection: false, logger: createLogger('attack-bench', { level: 'silent' }) });
   const client = new AttackServiceClient(service.address, credentials.createInsecure());
   const request: AttackBatchRequest = {
@@ -59,10 +58,18 @@ async function main(): Promise<void> {
     images: toTensorMessage(images),
     labels: toTensorMessage(labels),
   };
-  const call = () => new Promise<void>((resolve, reject) => client.attackBatch(request, (error: ServiceError | null, _response: AttackBatchResponse) => (error ? reject(error) : resolve())));
-  const viaService = await time(repeats, call);
-  console.log(`attack_${label}_pixel_via_service: ${(batch / viaService).toFixed(1)} examples/s`);
-  console.log(`attack_${label}_service_overhead: ${((viaService / inProcess - 1) * 100).toFixed(1)} %`);
+  const viaService = () =>
+    new Promise<void>((resolve, reject) => client.attackBatch(request, (error: ServiceError | null, _response: AttackBatchResponse) => (error ? reject(error) : resolve())));
+
+  const [inProcess, inProcessFeature, throughService] = await timeInTurns(repeats, [
+    () => disposeAttackResult(runAttack(model, images, labels, pixel)),
+    () => disposeAttackResult(runAttack(model, images, labels, feature)),
+    viaService,
+  ]);
+  console.log(`attack_${label}_pixel_in_process: ${(batch / inProcess).toFixed(1)} examples/s`);
+  console.log(`attack_${label}_feature_in_process: ${(batch / inProcessFeature).toFixed(1)} examples/s`);
+  console.log(`attack_${label}_pixel_via_service: ${(batch / throughService).toFixed(1)} examples/s`);
+  console.log(`attack_${label}_service_overhead: ${((throughService / inProcess - 1) * 100).toFixed(1)} %`);
 
   client.close();
   await service.shutdown(0);
