@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerAllGradients } from './register-gradients';
+import { withWasmThreads } from './wasm-threads';
 import { registerWasmTrainingKernels } from './wasm-kernels/register';
 
 export type BackendName = 'node' | 'wasm' | 'cpu';
@@ -32,7 +33,9 @@ const loaders: Record<BackendName, () => Promise<number>> = {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
     registerWasmTrainingKernels();
-    await setOrThrow('wasm');
+    const threads = wasmThreadsRequested();
+    if (threads > 1) await withWasmThreads(threads, () => setOrThrow('wasm'));
+    else await setOrThrow('wasm');
     return wasm.getThreadsCount();
   },
   cpu: async () => {
@@ -51,6 +54,17 @@ function parseForced(value: string | undefined): BackendName | undefined {
   if (value === undefined || value === '') return undefined;
   if (value === 'node' || value === 'wasm' || value === 'cpu') return value;
   throw new Error(`CONJUGATE_BACKEND must be one of node, wasm, cpu; got "${value}"`);
+}
+
+/** CONJUGATE_WASM_THREADS=N (opt-in, 1–8) runs the wasm backend's multithreaded build. */
+function wasmThreadsRequested(): number {
+  const value = process.env.CONJUGATE_WASM_THREADS;
+  if (value === undefined || value === '') return 1;
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 8) {
+    throw new Error(`CONJUGATE_WASM_THREADS must be an integer from 1 to 8; got "${value}"`);
+  }
+  return threads;
 }
 
 function reasonOf(error: unknown): string {
