@@ -1,7 +1,8 @@
-import { Conv2DBackpropInput, getKernel, MaxPoolGrad, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { Conv2DBackpropInput, getKernel, MaxPoolGrad, registerKernel, Sum, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { maxPoolGradConfig } from './max-pool-grad';
+import { sumConfig } from './sum';
 
 /** Kernels tfjs-backend-wasm 4.22 lacks but gradient training needs. */
 const missingKernels: KernelConfig[] = [conv2DBackpropFilterConfig];
@@ -10,6 +11,7 @@ const missingKernels: KernelConfig[] = [conv2DBackpropFilterConfig];
 const replacements: { kernelName: string; make: (original: KernelConfig) => KernelConfig }[] = [
   { kernelName: Conv2DBackpropInput, make: conv2DBackpropInputConfig },
   { kernelName: MaxPoolGrad, make: () => maxPoolGradConfig },
+  { kernelName: Sum, make: sumConfig },
 ];
 
 // The kernel registry is global (shared by every copy of this module, e.g. under jest.isolateModules).
