@@ -20,13 +20,15 @@ const isOurs = (config: KernelConfig | undefined) => config !== undefined && our
 const mark = (config: KernelConfig): KernelConfig => Object.assign({ ...config }, { [ours]: true });
 
 /**
- * Registers our wasm kernels, once per process. Call before the wasm backend initialises: a
+ * Registers our wasm kernels, once per process. CONJUGATE_WASM_FAST_KERNELS=0 keeps tfjs's own
+ * kernels (only the missing ones are added): the baseline the benchmarks compare against. Call before the wasm backend initialises: a
  * replaced kernel keeps the original's setup (we fall back to it for shapes we do not handle).
  */
 export function registerWasmTrainingKernels(): void {
   for (const config of missingKernels) {
     if (getKernel(config.kernelName, 'wasm') === undefined) registerKernel(mark(config));
   }
+  if (process.env.CONJUGATE_WASM_FAST_KERNELS === '0') return;
   for (const { kernelName, make } of replacements) {
     const original = getKernel(kernelName, 'wasm');
     if (isOurs(original)) continue;
