@@ -35,7 +35,9 @@ export async function up(flags: UpFlags): Promise<number> {
   ].join('\n'));
   let code = 0;
   if (flags.preset) {
-    code = await startRun({ preset: flags.preset, follow: true, training: a.training }, output);
+    // Ctrl-C while following cancels the watch stream: that is the user stopping, not an error.
+    code = await startRun({ preset: flags.preset, follow: true, training: a.training }, output)
+      .catch((error: unknown) => (stopping ? new Promise<number>(() => undefined) : Promise.reject(error)));
     output.info(`dashboard: ${a.dashboard}`);
     if (flags.exitAfterRun) {
       await shutdown();
