@@ -1,4 +1,4 @@
-import { credentials, Metadata, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { connectivityState, credentials, Metadata, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { estimateAcrossReplicas } from '@conjugate/clients';
 import {
   Split, UncertaintyServiceClient, type AttackBatchRequest, type AttackBatchResponse, type AttackServiceClient, type Batch, type DataServiceClient,
@@ -24,12 +24,26 @@ export interface GrpcClients {
   deadlineMs?: number;
 }
 
-/** The addresses whose gRPC channel becomes ready within `waitMs` (replicas that are down are left out). */
+/** Whether a channel to `address` connects within `waitMs` (a refused connection answers at once). */
+function channelReady(address: string, waitMs: number): Promise<boolean> {
+  const client = new UncertaintyServiceClient(address, credentials.createInsecure());
+  const channel = client.getChannel();
+  const deadline = Date.now() + waitMs;
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => { client.close(); resolve(ready); };
+    const check = () => {
+      const state = channel.getConnectivityState(true);
+      if (state === connectivityState.READY) return done(true);
+      if (state === connectivityState.TRANSIENT_FAILURE || state === connectivityState.SHUTDOWN) return done(false);
+      channel.watchConnectivityState(state, deadline, (error) => (error ? done(false) : check()));
+    };
+    check();
+  });
+}
+
+/** The replicas that accept a connection now (those that are down are left out of the fan-out). */
 async function reachable(addresses: string[], waitMs = 3000): Promise<string[]> {
-  const ready = await Promise.all(addresses.map((address) => new Promise<boolean>((resolve) => {
-    const client = new UncertaintyServiceClient(address, credentials.createInsecure());
-    client.waitForReady(Date.now() + waitMs, (error) => { client.close(); resolve(!error); });
-  })));
+  const ready = await Promise.all(addresses.map((address) => channelReady(address, waitMs)));
   return addresses.filter((_, i) => ready[i]);
 }
 
