@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # CI for the container images and docker compose, on a machine without a container registry:
 #  1. installs Debian's docker.io, docker-compose and debootstrap (if missing);
-#  2. starts a private dockerd (vfs storage, no bridge, no iptables; its own socket and data root);
+#  2. starts a private dockerd (no bridge, no iptables; its own socket and data root): overlay2 storage
+#     where it works (it does here), else vfs. The data root is kept in the cache between runs — deleting
+#     it costs minutes on this filesystem, and keeping it keeps the dependency layer cached;
 #  3. makes a local base image: debootstrap'd Debian bookworm (minbase) with nats-server from Debian and
 #     the host's own Node 20 binary and npm copied in (Debian bookworm ships Node 18; the official
 #     node:20-bookworm-slim image cannot be pulled here) — cached between runs;
@@ -17,7 +19,7 @@ repo=$(pwd)
 started=$(date +%s)
 work=${CONTAINER_CI_DIR:-/tmp/conjugate-container-ci}
 cache=${CONJUGATE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/conjugate}
-base_image=local/conjugate-base:bookworm
+base_image=local/conjugate-base:bookworm-node-$(node --version)
 apps=(data-service training-service attack-service uncertainty-service dashboard)
 timeout_seconds=${CONTAINER_CI_TIMEOUT:-900}
 
@@ -50,6 +52,8 @@ cleanup() {
       done
     fi
     docker-compose "${compose[@]}" down --volumes --timeout 10 >/dev/null 2>&1 || true
+    # The images this run replaced (the data root is kept: see 2.).
+    $docker image prune -f >/dev/null 2>&1 || true
   fi
   if [ -f "$work/dockerd.pid" ]; then
     pid=$(cat "$work/dockerd.pid")
@@ -58,8 +62,7 @@ cleanup() {
     kill -9 "$pid" 2>/dev/null || true
   fi
   umount "$work/exec/netns/default" 2>/dev/null || true
-  # vfs keeps a full copy per layer: gigabytes. Drop them (the base rootfs stays cached in $cache).
-  rm -rf "$work/root" "$work/exec" 2>/dev/null || true
+  rm -rf "$work/exec" 2>/dev/null || true
   log "done (exit $status) after $(($(date +%s) - started)) s"
   exit $status
 }
@@ -76,13 +79,31 @@ if [ -f "$work/dockerd.pid" ] && kill -0 "$(cat "$work/dockerd.pid")" 2>/dev/nul
   exit 1
 fi
 umount "$work/exec/netns/default" 2>/dev/null || true
-rm -rf "$work/root" "$work/exec"
-log "starting dockerd (socket $work/docker.sock)"
-dockerd --storage-driver=vfs --iptables=false --ip-forward=false --ip-masq=false --bridge=none \
-  -H "$DOCKER_HOST" --data-root "$work/root" --exec-root "$work/exec" --pidfile "$work/dockerd.pid" \
-  >"$work/dockerd.log" 2>&1 &
-for _ in $(seq 1 100); do $docker info >/dev/null 2>&1 && break; sleep 0.2; done
-$docker info >/dev/null
+rm -rf "$work/exec"
+start_dockerd() { # storage driver
+  data_root="$cache/docker-$1"
+  log "starting dockerd ($1 storage, data root $data_root, socket $work/docker.sock)"
+  dockerd --storage-driver="$1" --iptables=false --ip-forward=false --ip-masq=false --bridge=none \
+    -H "$DOCKER_HOST" --data-root "$data_root" --exec-root "$work/exec" --pidfile "$work/dockerd.pid" \
+    >"$work/dockerd.log" 2>&1 &
+  for _ in $(seq 1 100); do $docker info >/dev/null 2>&1 && return 0; kill -0 $! 2>/dev/null || break; sleep 0.2; done
+  $docker info >/dev/null 2>&1
+}
+stop_dockerd() {
+  pid=$(cat "$work/dockerd.pid" 2>/dev/null) || return 0
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  umount "$work/exec/netns/default" 2>/dev/null || true
+  rm -f "$work/dockerd.pid"
+}
+driver=${CONTAINER_CI_STORAGE_DRIVER:-overlay2}
+if ! start_dockerd "$driver"; then
+  [ "$driver" = vfs ] && { tail -20 "$work/dockerd.log"; exit 1; }
+  log "dockerd with $driver storage failed ($(tail -1 "$work/dockerd.log")): falling back to vfs"
+  stop_dockerd
+  driver=vfs
+  start_dockerd vfs || { tail -20 "$work/dockerd.log"; exit 1; }
+fi
 
 # --- 3. the local base image -------------------------------------------------------------------------
 node_version=$(node --version)
@@ -107,7 +128,8 @@ if [ ! -f "$base_tar" ]; then
   tar -C "$rootfs" -cf "$base_tar.partial" . && mv "$base_tar.partial" "$base_tar"
   rm -rf "$rootfs"
 fi
-$docker import -q "$base_tar" "$base_image" >/dev/null
+# Imported once per data root: a new import would be a new image and void the build cache.
+$docker image inspect "$base_image" >/dev/null 2>&1 || $docker import "$base_tar" "$base_image" >/dev/null
 $docker run --rm --network none "$base_image" sh -c 'node --version && nats-server --version' | sed 's/^/  base image: /'
 
 # --- 4. images -----------------------------------------------------------------------------------------
@@ -117,7 +139,7 @@ for app in "${apps[@]}"; do
   DOCKER_BUILDKIT=1 $docker build --network host --progress plain -f deploy/docker/Dockerfile \
     --build-arg BASE_IMAGE="$base_image" --build-arg APP="$app" -t "conjugate/$app:ci" . >"$work/build-$app.log" 2>&1 \
     || { tail -40 "$work/build-$app.log"; exit 1; }
-  grep -h 'tfjs-node:' "$work/build-$app.log" | tail -1 | sed 's/^#[0-9]* [0-9.]* /  /' || true
+  grep -h '^#[0-9]* [0-9.]* tfjs-node:' "$work/build-$app.log" | sed 's/^#[0-9]* [0-9.]* /  /' || true
 done
 $docker images --format '  {{.Repository}}:{{.Tag}} {{.Size}}' | grep conjugate/ || true
 
