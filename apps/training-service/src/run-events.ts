@@ -3,13 +3,19 @@ import type { EventBus } from '@conjugate/bus';
 import type { EmbeddingEvent, EpochEvent, ProgressEvent, RunEvent, RunStatusEvent } from '@conjugate/proto';
 import type { Logger } from '@conjugate/service-kit';
 
+/** Progress events waiting for the bus beyond this are dropped (they are ephemeral anyway). */
+const MAX_QUEUED_PROGRESS = 100;
+
 /**
- * Where a run's events go: the bus (NATS or in memory, for every other process) and this process's
- * WatchRun streams. A bus that is down loses nothing that matters: the run record is the truth, and
- * epoch events carry a message id, so the re-publish after a restart is stored once.
+ * Where a run's events go: this process's WatchRun streams at once, and the bus (NATS or in memory,
+ * for every other process) through a queue in publish order that training never waits for — a bus
+ * that is down must not stall a run. Nothing that matters is lost: the run record is the truth, and
+ * after a restart the last epoch is published again under its message id (stored once).
  */
 export class RunEvents {
   private readonly local = new EventEmitter();
+  private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
 
   constructor(
     private readonly bus: EventBus,
@@ -18,24 +24,24 @@ export class RunEvents {
     this.local.setMaxListeners(0);
   }
 
-  async status(event: RunStatusEvent): Promise<void> {
+  status(event: RunStatusEvent): void {
     this.emit(event.runId, { event: { $case: 'status', value: event } });
-    await this.publish('status', event.runId, () => this.bus.publishStatus(event));
+    this.publish('status', event.runId, () => this.bus.publishStatus(event));
   }
 
-  async epoch(event: EpochEvent): Promise<void> {
+  epoch(event: EpochEvent): void {
     this.emit(event.runId, { event: { $case: 'epoch', value: event } });
-    await this.publish('epoch', event.runId, () => this.bus.publishEpoch(event));
+    this.publish('epoch', event.runId, () => this.bus.publishEpoch(event));
   }
 
-  async progress(event: ProgressEvent): Promise<void> {
+  progress(event: ProgressEvent): void {
     this.emit(event.runId, { event: { $case: 'progress', value: event } });
-    await this.publish('progress', event.runId, () => this.bus.publishProgress(event));
+    if (this.queued < MAX_QUEUED_PROGRESS) this.publish('progress', event.runId, () => this.bus.publishProgress(event));
   }
 
-  async embedding(event: EmbeddingEvent): Promise<void> {
+  embedding(event: EmbeddingEvent): void {
     this.emit(event.runId, { event: { $case: 'embedding', value: event } });
-    await this.publish('embedding', event.runId, () => this.bus.publishEmbedding(event));
+    this.publish('embedding', event.runId, () => this.bus.publishEmbedding(event));
   }
 
   /** Live events of one run in this process; returns the unsubscribe. */
@@ -44,20 +50,27 @@ export class RunEvents {
     return () => this.local.off(runId, listener);
   }
 
-  /** Epoch events republished only to the bus (after a restart: stored once thanks to their message id). */
-  async republishEpoch(event: EpochEvent): Promise<void> {
-    await this.publish('epoch', event.runId, () => this.bus.publishEpoch(event));
+  /** An epoch published again to the bus only (after a restart: stored once thanks to its message id). */
+  republishEpoch(event: EpochEvent): void {
+    this.publish('epoch', event.runId, () => this.bus.publishEpoch(event));
+  }
+
+  /** Resolves when everything queued so far has been handed to the bus (or failed), or after `timeoutMs`. */
+  async flush(timeoutMs = 5_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.queue, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
   }
 
   private emit(runId: string, event: RunEvent): void {
     this.local.emit(runId, event);
   }
 
-  private async publish(kind: string, runId: string, send: () => Promise<void>): Promise<void> {
-    try {
-      await send();
-    } catch (error) {
-      this.logger.warn({ runId, kind, err: error }, `could not publish the ${kind} event of run ${runId} on the bus`);
-    }
+  private publish(kind: string, runId: string, send: () => Promise<void>): void {
+    this.queued += 1;
+    this.queue = this.queue
+      .then(send)
+      .catch((error: unknown) => this.logger.warn({ runId, kind, err: error }, `could not publish the ${kind} event of run ${runId} on the bus`))
+      .finally(() => (this.queued -= 1));
   }
 }

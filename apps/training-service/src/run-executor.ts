@@ -61,7 +61,7 @@ export async function executeRun(record: RunRecord, deps: ExecutorDeps, signal: 
           const now = Date.now();
           if (now - lastProgress < deps.progressIntervalMs && p.batches < numBatches) return;
           lastProgress = now;
-          void deps.events.progress({ runId, epoch, progress: { stage: 'train', done: p.batches, total: numBatches, unit: 'batches', ratePerSecond: p.images / Math.max(p.seconds, 1e-6) } });
+          deps.events.progress({ runId, epoch, progress: { stage: 'train', done: p.batches, total: numBatches, unit: 'batches', ratePerSecond: p.images / Math.max(p.seconds, 1e-6) } });
         },
       });
       if (collectSubset) await deps.store.saveTrainSubset(runId, subset);
@@ -82,7 +82,7 @@ export async function executeRun(record: RunRecord, deps: ExecutorDeps, signal: 
     const evaluationStarted = performance.now();
     const test = await evaluateAccuracy(classifier, data.batches(testRequest(config.dataset, config.evaluation?.testLimit ?? 0, deps.evaluationBatchSize), signal));
     const measurements = await measure(epoch, model);
-    if (measurements.embedding) await deps.events.embedding({ runId, snapshot: { ...measurements.embedding, epoch } });
+    if (measurements.embedding) deps.events.embedding({ runId, snapshot: { ...measurements.embedding, epoch } });
     const evaluationSeconds = (performance.now() - evaluationStarted) / 1000;
     const metrics: EpochMetrics = {
       epoch,
@@ -107,7 +107,7 @@ export async function executeRun(record: RunRecord, deps: ExecutorDeps, signal: 
 
   async function measure(epoch: number, modelMessage: ReturnType<typeof toModelMessage>): Promise<EpochMeasurements> {
     if (!deps.evaluator) return {};
-    const onProgress = (progress: Progress) => void deps.events.progress({ runId, epoch, progress });
+    const onProgress = (progress: Progress) => deps.events.progress({ runId, epoch, progress });
     try {
       return await deps.evaluator.evaluate({
         runId, epoch, config, classifier, modelMessage, signal, onProgress,

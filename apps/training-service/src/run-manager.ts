@@ -26,6 +26,8 @@ export class RunManager {
   private readonly active = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private readonly queue: string[] = [];
   private closed = false;
+  // Nothing trains before begin(): the server must answer (GetCheckpoint for the evaluator) first.
+  private begun = false;
 
   constructor(private readonly options: RunManagerOptions) {}
 
@@ -33,7 +35,7 @@ export class RunManager {
     return this.options.logger;
   }
 
-  /** Loads the stored runs and resumes the unfinished ones. */
+  /** Loads the stored runs and queues the unfinished ones (they train once begin() is called). */
   async recover(): Promise<void> {
     const runs = await this.options.store.list((runId, error) => this.logger.error({ runId, err: error }, `skipping unreadable run record ${runId}`));
     runs.sort((a, b) => a.createdAtMs - b.createdAtMs || a.id.localeCompare(b.id));
@@ -43,12 +45,17 @@ export class RunManager {
       if (record.isTerminal()) continue;
       // The last epoch may have been recorded but not published before the crash: its message id makes this a no-op otherwise.
       const last = run.epochs.at(-1);
-      if (last) await this.options.events.republishEpoch({ runId: run.id, metrics: last });
+      if (last) this.options.events.republishEpoch({ runId: run.id, metrics: last });
       this.logger.info({ runId: run.id, epochsDone: run.epochsDone, state: RunState[run.state] }, `resuming run ${run.id} after epoch ${run.epochsDone}`);
       this.queue.push(run.id);
     }
     // Runs that were training go first.
     this.queue.sort((a, b) => Number(this.records.get(b)!.run.state === RunState.RUN_STATE_RUNNING) - Number(this.records.get(a)!.run.state === RunState.RUN_STATE_RUNNING));
+  }
+
+  /** Starts training queued runs. */
+  begin(): void {
+    this.begun = true;
     this.pump();
   }
 
@@ -60,7 +67,7 @@ export class RunManager {
     const record = new RunRecord(run, this.options.store, this.options.events);
     await this.options.store.save(run);
     this.records.set(run.id, record);
-    await this.options.events.status({ runId: run.id, state: run.state, reason: '', atMs: now, config });
+    this.options.events.status({ runId: run.id, state: run.state, reason: '', atMs: now, config });
     this.queue.push(run.id);
     this.pump();
     return record.run;
@@ -139,6 +146,7 @@ export class RunManager {
     const running = [...this.active.values()];
     for (const { controller } of running) controller.abort(new ShuttingDown('the training-service is shutting down'));
     await Promise.all(running.map((r) => r.done));
+    await this.options.events.flush();
   }
 
   private record(runId: string): RunRecord {
@@ -149,7 +157,7 @@ export class RunManager {
   }
 
   private pump(): void {
-    while (!this.closed && this.active.size < this.options.maxConcurrentRuns && this.queue.length > 0) {
+    while (this.begun && !this.closed && this.active.size < this.options.maxConcurrentRuns && this.queue.length > 0) {
       const runId = this.queue.shift()!;
       const controller = new AbortController();
       const done = this.execute(this.records.get(runId)!, controller.signal).finally(() => {

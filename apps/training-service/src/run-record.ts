@@ -29,24 +29,24 @@ export class RunRecord {
     return TERMINAL_STATES.has(this.current.state);
   }
 
-  /** Moves to `state` (no-op when already terminal): saves, then publishes a status event. */
+  /** Moves to `state` (no-op when already terminal): saves, then announces a status event. */
   setState(state: RunState, reason = ''): Promise<void> {
     return this.serial(async () => {
       if (this.isTerminal()) return;
       const atMs = Date.now();
       this.current = { ...this.current, state, reason, updatedAtMs: atMs };
       await this.store.save(this.current);
-      await this.events.status({ runId: this.id, state, reason, atMs, config: this.current.config });
+      this.events.status({ runId: this.id, state, reason, atMs, config: this.current.config });
     });
   }
 
-  /** Records a finished epoch (once: a replayed epoch number is ignored), then publishes it. */
+  /** Records a finished epoch (once: a replayed epoch number is ignored), then announces it. */
   addEpoch(metrics: EpochMetrics): Promise<void> {
     return this.serial(async () => {
       if (metrics.epoch <= this.current.epochsDone) return;
       this.current = { ...this.current, epochs: [...this.current.epochs, metrics], epochsDone: metrics.epoch, updatedAtMs: Date.now() };
       await this.store.save(this.current);
-      await this.events.epoch({ runId: this.id, metrics });
+      this.events.epoch({ runId: this.id, metrics });
     });
   }
 

@@ -106,6 +106,9 @@ export async function startTrainingService(options: TrainingServiceOptions): Pro
     },
   };
 
+  // The registry is loaded before the server answers (no NOT_FOUND for a stored run after a restart);
+  // training resumes once it answers (the evaluator fetches checkpoints from it).
+  await runs.recover();
   let service: GrpcServiceHandle;
   try {
     service = await startGrpcService({ ...options, logger, name: 'training-service', maxMessageBytes, services: [{ definition: TrainingServiceService, implementation }] });
@@ -113,7 +116,7 @@ export async function startTrainingService(options: TrainingServiceOptions): Pro
     dataClient?.close();
     throw error;
   }
-  await runs.recover();
+  runs.begin();
   const shutdown = service.shutdown;
   return {
     ...service,
