@@ -52,7 +52,8 @@ export async function serviceAddress(name: ServiceName, flag: string | undefined
   const fromEnv = process.env[`CONJUGATE_${name.toUpperCase()}_ADDR`];
   if (fromEnv) return fromEnv;
   const stack = await readStackFile();
-  if (stack?.[name]) return stack[name];
+  // The stack lists every uncertainty replica; one is enough for a single call.
+  if (stack?.[name]) return stack[name].split(',')[0];
   const defaults: Record<ServiceName, string> = { data: '127.0.0.1:50051', training: '127.0.0.1:50052', attack: '127.0.0.1:50053', uncertainty: '127.0.0.1:50054' };
   return defaults[name];
 }

@@ -37,13 +37,15 @@ describe('the tiny preset end to end: every service its own process, real NATS, 
 
   it('trains, measures every epoch through the services, and reports', async () => {
     // `conjugate up --processes`: prints its addresses as one JSON line once every service listens.
-    stack = spawn(process.execPath, [BIN, 'up', '--processes', '--dashboard-port', '0', '--json'], { env, cwd: home, stdio: ['ignore', 'pipe', 'inherit'] });
+    // Two uncertainty replicas, so each packet estimate is sharded over both and merged.
+    stack = spawn(process.execPath, [BIN, 'up', '--processes', '--uncertainty-replicas', '2', '--dashboard-port', '0', '--json'], { env, cwd: home, stdio: ['ignore', 'pipe', 'inherit'] });
     const firstLine = await new Promise<string>((resolve, reject) => {
       createInterface({ input: stack!.stdout! }).once('line', resolve);
       stack!.once('exit', (code) => reject(new Error(`conjugate up exited with ${code} before it was ready`)));
     });
-    const addresses = JSON.parse(firstLine) as { training: string; dashboard: string; nats: string };
+    const addresses = JSON.parse(firstLine) as { training: string; uncertainty: string; dashboard: string; nats: string };
     expect(addresses.nats).toBe(nats.url);
+    expect(addresses.uncertainty.split(',')).toHaveLength(2);
 
     const run = conjugate('run', '--preset', 'tiny', '--follow', '--json');
     expect(run.stderr).not.toContain('conjugate:');

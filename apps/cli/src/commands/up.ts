@@ -9,6 +9,8 @@ export interface UpFlags {
   preset?: string;
   dashboardPort: number;
   exitAfterRun: boolean;
+  /** --processes: uncertainty-service replicas to start (packet estimates are sharded over them). */
+  uncertaintyReplicas?: number;
   json?: boolean;
 }
 
@@ -20,7 +22,7 @@ export interface UpFlags {
 export async function up(flags: UpFlags): Promise<number> {
   const output = createOutput(Boolean(flags.json));
   output.info(`starting the stack (${flags.processes ? 'one process per service' : 'embedded in this process'})…`);
-  const stack: RunningStack = flags.processes ? await startProcessStack(flags.dashboardPort) : await startEmbeddedStack(flags.dashboardPort);
+  const stack: RunningStack = flags.processes ? await startProcessStack(flags.dashboardPort, flags.uncertaintyReplicas) : await startEmbeddedStack(flags.dashboardPort);
   const file = await writeStackFile(stack.addresses);
   let stopping: Promise<void> | undefined;
   const shutdown = () => (stopping ??= (async () => { await removeStackFile(process.pid); await stack.stop(); })());

@@ -34,8 +34,10 @@ function terminate(child: ChildProcess, graceMs = 15_000): Promise<void> {
 }
 
 /** Each service its own process, talking over loopback gRPC and a real NATS (ours unless NATS_URL is set). */
-export async function startProcessStack(dashboardPort: number): Promise<RunningStack> {
-  const [data, training, attack, uncertainty] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+export async function startProcessStack(dashboardPort: number, uncertaintyReplicas = 1): Promise<RunningStack> {
+  const [data, training, attack] = await Promise.all([freePort(), freePort(), freePort()]);
+  // Several uncertainty replicas: the evaluator shards each packet estimate over them and merges.
+  const replicas = await Promise.all(Array.from({ length: Math.max(1, uncertaintyReplicas) }, () => freePort()));
   const dashboard = dashboardPort || (await freePort());
   const at = (port: number) => `127.0.0.1:${port}`;
   const children: ChildProcess[] = [];
@@ -50,10 +52,10 @@ export async function startProcessStack(dashboardPort: number): Promise<RunningS
     const plan: Array<[string, number, Record<string, string>]> = [
       ['data-service', data, {}],
       ['attack-service', attack, wiring],
-      ['uncertainty-service', uncertainty, wiring],
+      ...replicas.map((port): [string, number, Record<string, string>] => ['uncertainty-service', port, wiring]),
       ['training-service', training, {
         DATA_SERVICE_ADDRESS: at(data), NATS_URL: nats, RUNS_DIR: join(conjugateHome(), 'runs'),
-        ATTACK_SERVICE_ADDRESS: at(attack), UNCERTAINTY_SERVICE_ADDRESSES: at(uncertainty),
+        ATTACK_SERVICE_ADDRESS: at(attack), UNCERTAINTY_SERVICE_ADDRESSES: replicas.map(at).join(','),
       }],
       ['dashboard', dashboard, { NATS_URL: nats }],
     ];
@@ -64,7 +66,7 @@ export async function startProcessStack(dashboardPort: number): Promise<RunningS
     });
     await Promise.all(started.map(({ port, service }) => waitForPort(at(port), 120_000, service.exited)));
     const addresses: StackAddresses = {
-      data: at(data), training: at(training), attack: at(attack), uncertainty: at(uncertainty),
+      data: at(data), training: at(training), attack: at(attack), uncertainty: replicas.map(at).join(','),
       dashboard: `http://127.0.0.1:${dashboard}/`, nats, pid: process.pid,
     };
     return { addresses, busDescription: chosen.describe, stop };
