@@ -6,5 +6,6 @@ module.exports = (displayName, extra = {}) => ({
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.test.ts'],
   testTimeout: 60_000,
+  reporters: ['default', require.resolve('./tools/dev/jest-count-reporter.cjs')],
   ...extra,
 });
