@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { RunState, type Run, type RunConfig, type RunEvent } from '@conjugate/proto';
 import { failedPrecondition, invalidArgument, notFound, type Logger } from '@conjugate/service-kit';
 import { executeRun, type ExecutorDeps } from './run-executor';
-import { RunRecord } from './run-record';
+import { RunRecord, TERMINAL_STATES } from './run-record';
 
 /** Why a run's signal was aborted: a StopRun (the run ends STOPPED) or a shutdown (it resumes at the next start). */
 class StopRequested extends Error {
@@ -118,7 +118,8 @@ export class RunManager {
       yield { event: { $case: 'status', value: { runId, state: snapshot.state, reason: snapshot.reason, atMs: snapshot.updatedAtMs, config: snapshot.config } } };
       for (const metrics of snapshot.epochs) yield { event: { $case: 'epoch', value: { runId, metrics } } };
       let lastEpoch = snapshot.epochsDone;
-      if (record.isTerminal()) return;
+      // Decide by what was sent, not by the record now: events after the snapshot are still queued.
+      if (TERMINAL_STATES.has(snapshot.state)) return;
       for (;;) {
         while (pending.length > 0) {
           const event = pending.shift()!;
@@ -127,7 +128,7 @@ export class RunManager {
             lastEpoch = event.event.value.metrics!.epoch;
           }
           yield event;
-          if (event.event?.$case === 'status' && record.isTerminal()) return;
+          if (event.event?.$case === 'status' && TERMINAL_STATES.has(event.event.value.state)) return;
         }
         if (signal.aborted) return;
         await new Promise<void>((resolve) => (wake = resolve));

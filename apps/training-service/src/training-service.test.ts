@@ -123,8 +123,18 @@ describe('a 2-epoch tiny run on an MNIST subset', () => {
     expect(events).toEqual(['status', 'epoch:0', 'epoch:1', 'epoch:2']);
   });
 
-  it('is deterministic: the same config again gives identical weights and metrics', async () => {
-    const again = await waitForEnd(client, (await client.startRun(config)).id);
+  it('is deterministic: the same config again gives identical weights and metrics; WatchRun follows it live to the end', async () => {
+    const id = (await client.startRun(config)).id;
+    // Watched from the start: the stream ends by itself after the final status, each epoch once.
+    const seen: string[] = [];
+    for await (const event of client.watchRun(id)) {
+      const e = event.event!;
+      if (e.$case === 'status') seen.push(RunState[e.value.state]);
+      if (e.$case === 'epoch') seen.push(`epoch:${e.value.metrics!.epoch}`);
+    }
+    expect(seen.filter((s) => s.startsWith('epoch'))).toEqual(['epoch:0', 'epoch:1', 'epoch:2']);
+    expect(seen.at(-1)).toBe('RUN_STATE_COMPLETED');
+    const again = await client.getRun(id);
     expect(withoutTimings(again.epochs)).toEqual(withoutTimings(run.epochs));
     const a = await client.getCheckpoint(run.id, 2);
     const b = await client.getCheckpoint(again.id, 2);
