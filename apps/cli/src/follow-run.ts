@@ -35,8 +35,9 @@ export async function followRun(events: AsyncIterable<RunEvent>, output: Output)
       if (e.$case === 'status') {
         const repeated = last?.state === e.value.state;
         last = e.value;
-        if (!output.json && !repeated) log(`run ${e.value.runId}: ${stateName(e.value.state)}${e.value.reason ? ` — ${e.value.reason}` : ''}`);
-        if (FINAL.has(e.value.state)) break;
+        // A finished run's history starts with its final status: keep reading (the epochs follow, then
+        // the server ends the stream); the caller says how it ended.
+        if (!output.json && !repeated && !FINAL.has(e.value.state)) log(`run ${e.value.runId}: ${stateName(e.value.state)}`);
       } else if (e.$case === 'epoch' && e.value.metrics) {
         epochs.push(e.value.metrics);
         clearBars();
@@ -52,9 +53,10 @@ export async function followRun(events: AsyncIterable<RunEvent>, output: Output)
           if (!bar) { bar = bars.create(Number(p.total) || 1, 0, payload); active.set(slot, bar); }
           bar.setTotal(Number(p.total) || 1);
           bar.update(Number(p.done), payload);
-        } else if (!output.json && p.stage !== lastPrintedStage) {
-          lastPrintedStage = p.stage;
-          output.info(`  epoch ${e.value.epoch}: ${p.stage}…`);
+        } else if (!output.json && p.stage.replace(/ \(replica .*\)$/, '') !== lastPrintedStage) {
+          // One line per step, however many replicas report on it.
+          lastPrintedStage = p.stage.replace(/ \(replica .*\)$/, '');
+          output.info(`  epoch ${e.value.epoch}: ${lastPrintedStage}…`);
         }
       }
     }

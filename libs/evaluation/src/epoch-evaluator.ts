@@ -65,7 +65,8 @@ export class RemoteEpochEvaluator {
     const evaluation = context.config.evaluation;
     const measurements: RemoteMeasurements = { uncertainty: [] };
     if (!evaluation) return measurements;
-    const progress = (stage: string) => (p: Progress) => context.onProgress?.({ ...p, stage });
+    // Our step name, keeping which replica a sharded estimate's progress came from.
+    const progress = (stage: string) => (p: Progress) => context.onProgress?.({ ...p, stage: stage + (/ \(replica \d+\/\d+\)$/.exec(p.stage)?.[0] ?? '') });
     const retry = this.options.retry;
     const stopped = () => context.signal?.aborted === true;
 

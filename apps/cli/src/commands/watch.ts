@@ -9,7 +9,7 @@ export async function watchRun(runId: string, flags: { training?: string }, outp
   const training = await connect('training', flags.training);
   try {
     const result = await followRun(training.stream(() => training.client.watchRun({ runId })), output);
-    if (!output.json) output.info(`run ${runId} ${runStateToJSON(result.finalState).replace('RUN_STATE_', '').toLowerCase()} after ${result.epochs.length} epoch evaluations`);
+    if (!output.json) output.info(`run ${runId} ${runStateToJSON(result.finalState).replace('RUN_STATE_', '').toLowerCase()} after ${result.epochs.length} epoch evaluations${result.reason ? ` — ${result.reason}` : ''}`);
     return result.finalState === RunState.RUN_STATE_COMPLETED ? EXIT.ok : EXIT.failed;
   } finally {
     training.close();
