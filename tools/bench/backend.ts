@@ -18,7 +18,7 @@ const option = (name: string, fallback: number) => {
 const rounds = option('rounds', 5);
 const listOption = (name: string, fallback: string[]) => {
   const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1].split(',') : fallback;
+  return i >= 0 ? (args[i + 1] ?? '').split(',').filter(Boolean) : fallback;
 };
 const models = listOption('models', ['cnn3', 'cnn4', 'resnet8']);
 const batch = 128;
