@@ -1,4 +1,4 @@
-// Training throughput of cnn3 on MNIST: `npm run bench -- train [images=2560] [batch=128] [repeats=2]`.
+// Training throughput of cnn3 on MNIST: `npm run bench -- train [images=2560] [batch=128] [repeats=4]`.
 // The same first N train images, fed two ways to the same deterministic training loop: sliced from
 // tensors in this process, and streamed from the data-service over a loopback gRPC socket (decoded
 // as the training-service does). Prints images/s of both and the epoch-time overhead of gRPC.
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const full = process.argv[2] === 'full';
   const count = full ? 60_000 : Number(process.argv[2] ?? 2560);
   const batchSize = Number(process.argv[3] ?? 128);
-  const repeats = Number(process.argv[4] ?? 2);
+  const repeats = Number(process.argv[4] ?? 4);
   const backend = await initBackend();
   const label = `train_cnn3_mnist_${backend.name}_batch${batchSize}`;
   const data = mnistTrain(count);
@@ -66,18 +66,20 @@ async function main(): Promise<void> {
   const request = { dataset: 'mnist', split: Split.SPLIT_TRAIN, batchSize, offset: 0, limit: count, indices: [] };
   const inProcess: number[] = [];
   const overGrpc: number[] = [];
-  // Alternate the two so that load from other processes hits both alike.
+  // Interleave the two, each going first every other time, so that neither order nor the load from
+  // other processes favours one.
+  const local = async () => inProcess.push(await epochSeconds(() => batchesOf(data.images, data.labels, batchSize), batchSize));
+  const streamed = async () => overGrpc.push(await epochSeconds(() => remote.batches(request, new AbortController().signal), batchSize));
   for (let r = 0; r < repeats; r++) {
-    inProcess.push(await epochSeconds(() => batchesOf(data.images, data.labels, batchSize), batchSize));
-    overGrpc.push(await epochSeconds(() => remote.batches(request, new AbortController().signal), batchSize));
+    for (const run of r % 2 === 0 ? [local, streamed] : [streamed, local]) await run();
   }
   client.close();
   await service.shutdown();
-  const local = median(inProcess);
-  const grpc = median(overGrpc);
-  console.log(`${label}_in_process: ${(count / local).toFixed(1)} images/s`);
-  console.log(`${label}_from_data_service_grpc: ${(count / grpc).toFixed(1)} images/s`);
-  console.log(`${label}_grpc_feeding_overhead: ${(((grpc - local) / local) * 100).toFixed(1)} %`);
+  const localSeconds = median(inProcess);
+  const grpcSeconds = median(overGrpc);
+  console.log(`${label}_in_process: ${(count / localSeconds).toFixed(1)} images/s`);
+  console.log(`${label}_from_data_service_grpc: ${(count / grpcSeconds).toFixed(1)} images/s`);
+  console.log(`${label}_grpc_feeding_overhead: ${(((grpcSeconds - localSeconds) / localSeconds) * 100).toFixed(1)} %`);
 }
 
 main().catch((error: unknown) => {
