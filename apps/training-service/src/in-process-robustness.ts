@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { accuracies, DEFAULT_ATTACK, robustnessOfBatch, spaceToProto, type AttackSpec } from '@conjugate/attacks';
-import type { EpochContext, EpochEvaluator, EpochMeasurements } from './epoch-evaluator';
+import type { EpochContext, EpochEvaluator, EpochMeasurements } from '@conjugate/evaluation';
 
 /**
  * Robust accuracy in pixel space measured inside the training process on fixed images: the simplest

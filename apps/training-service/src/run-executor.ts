@@ -8,7 +8,7 @@ import {
 import type { Logger } from '@conjugate/service-kit';
 import { testRequest, type TrainingData } from './data-source';
 import { epochShuffleSeed, seededPermutation } from './epoch-order';
-import type { EpochEvaluator, EpochMeasurements } from './epoch-evaluator';
+import type { EpochEvaluator, EpochMeasurements } from '@conjugate/evaluation';
 import { adversarialAttackOf, fitToDataset } from './run-config';
 import type { RunEvents } from './run-events';
 import type { RunRecord } from './run-record';

@@ -6,7 +6,7 @@ import {
   createLogger, DEFAULT_MAX_MESSAGE_BYTES, invalidArgument, notFound, startGrpcService, type GrpcServiceHandle, type Logger, type ServiceHandlers,
 } from '@conjugate/service-kit';
 import { trainingDataFrom } from './data-source';
-import type { EpochEvaluator } from './epoch-evaluator';
+import type { EpochEvaluator } from '@conjugate/evaluation';
 import { fitToDataset, validateRunConfig } from './run-config';
 import { RunEvents } from './run-events';
 import { RunManager } from './run-manager';

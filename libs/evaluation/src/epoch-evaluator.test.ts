@@ -24,7 +24,7 @@ describe('RemoteEpochEvaluator against services that are down', () => {
     try {
       const measured = await remote.evaluator.evaluate({
         runId: 'r1', epoch: 2, config, classifier,
-        model: { source: { $case: 'inline', value: toModelMessage(classifier) } },
+        model: { source: { $case: 'inline', value: toModelMessage(classifier) } }, modelMessage: toModelMessage(classifier),
         onProgress: (p) => progress.push(p.stage),
       });
       expect(measured.robustPixel?.missingReason).toMatch(/^robust\/pixel failed after 2 tries: 14 UNAVAILABLE/);

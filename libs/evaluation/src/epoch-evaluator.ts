@@ -1,40 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { embeddingSnapshot } from '@conjugate/embedding';
-import type { Classifier } from '@conjugate/models';
 import { FIGURE1_ATTACK } from '@conjugate/presets';
 import {
-  Estimator, Space, Split, type AttackSpec, type EmbeddingSnapshot, type EstimateResult, type EstimatorSpec, type ModelSource,
-  type Progress, type RobustnessMeasurement, type RunConfig, type UncertaintyMeasurement,
+  Estimator, Space, Split, type AttackSpec, type EmbeddingSnapshot, type EstimateResult, type EstimatorSpec,
+  type Progress, type RobustnessMeasurement, type UncertaintyMeasurement,
 } from '@conjugate/proto';
 import { fromTensorMessage, tensorMessageValues } from '@conjugate/tensor';
 import { featuresAndProbabilities } from './embedding-inputs';
+import type { EpochContext, EpochEvaluator, EpochMeasurements } from './epoch-context';
 import type { RemoteServices } from './remote-services';
 import { measureWithRetry, type RetryOptions } from './retry';
 
-/** One epoch to measure: the network as it is now, and how the services can reach it. */
-export interface EpochContext {
-  runId: string;
-  epoch: number;
-  config: RunConfig;
-  /** The network at this epoch (for the embedding's feature vectors, computed here). */
-  classifier: Classifier;
-  /** The same network for the services: a checkpoint reference or the weights inline. */
-  model: ModelSource;
-  /** Progress of each step ("robust/pixel", "packet/feature", "embedding", …). */
-  onProgress?: (progress: Progress) => void;
-  /** When aborted (run stopped), the steps not yet started are skipped. */
-  signal?: AbortSignal;
-}
-
-/** The measurements the services make; the training loop adds losses, accuracies and timings. */
-export interface RemoteMeasurements {
-  robustPixel?: RobustnessMeasurement;
-  robustFeature?: RobustnessMeasurement;
-  uncertainty: UncertaintyMeasurement[];
-  embedding?: EmbeddingSnapshot;
-  /** Why the snapshot is missing when one was asked for. */
-  embeddingMissingReason?: string;
-}
+/** What the services measure always carries the uncertainty list (maybe empty). */
+export type RemoteMeasurements = EpochMeasurements & { uncertainty: UncertaintyMeasurement[] };
 
 export interface EvaluatorOptions {
   retry?: RetryOptions;
@@ -58,7 +36,7 @@ function withoutStatistics(result: EstimateResult): EstimateResult {
  * epochs. Each measurement is retried with backoff; one that still fails is recorded as missing with its
  * reason, and the others go on. Sizes of 0 in the run's EvaluationConfig switch a measurement off.
  */
-export class RemoteEpochEvaluator {
+export class RemoteEpochEvaluator implements EpochEvaluator {
   constructor(private readonly services: RemoteServices, private readonly options: EvaluatorOptions = {}) {}
 
   async evaluate(context: EpochContext): Promise<RemoteMeasurements> {

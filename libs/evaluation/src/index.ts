@@ -1,4 +1,5 @@
-export { RemoteEpochEvaluator, type EpochContext, type RemoteMeasurements, type EvaluatorOptions } from './epoch-evaluator';
+export type { EpochContext, EpochMeasurements, EpochEvaluator } from './epoch-context';
+export { RemoteEpochEvaluator, type RemoteMeasurements, type EvaluatorOptions } from './epoch-evaluator';
 export { grpcRemoteServices, type RemoteServices, type GrpcClients } from './remote-services';
 export { measureWithRetry, isTransient, type RetryOptions, type Measured } from './retry';
 export { featuresAndProbabilities } from './embedding-inputs';

@@ -10,24 +10,26 @@ export interface EpochContext {
   epoch: number;
   /** The run's config, defaults filled in (the model spec fitted to the dataset). */
   config: RunConfig;
+  /** The network at this epoch (e.g. for the embedding's feature vectors, computed in process). */
   classifier: Classifier;
-  /** A reference to this epoch's checkpoint, already stored: services fetch it with GetCheckpoint. */
+  /** The same network for the services: a checkpoint reference (already stored, fetched with GetCheckpoint) or the weights inline. */
   model: ModelSource;
   /** The same checkpoint as a message (spec + weights), for evaluators that send it inline. */
   modelMessage: Model;
-  /** Aborted when the run is stopped or the service shuts down. */
-  signal: AbortSignal;
-  /** Progress of each step ("robust/pixel", "packet/feature", …), published as progress events. */
+  /** Aborted when the run is stopped or the service shuts down: the steps not yet started are skipped. */
+  signal?: AbortSignal;
+  /** Progress of each step ("robust/pixel", "packet/feature", "embedding", …), published as progress events. */
   onProgress?: (progress: Progress) => void;
 }
 
-/** The measurements beyond losses, accuracies and timings; each may be missing with its reason. */
+/** The measurements beyond losses, accuracies and timings (the training loop adds those); each may be missing with its reason. */
 export interface EpochMeasurements {
   robustPixel?: RobustnessMeasurement;
   robustFeature?: RobustnessMeasurement;
   uncertainty?: UncertaintyMeasurement[];
-  /** A feature-map snapshot: the service publishes it as an EmbeddingEvent and sets has_embedding. */
+  /** A feature-map snapshot: the training service publishes it as an EmbeddingEvent and sets has_embedding. */
   embedding?: EmbeddingSnapshot;
+  /** Why the snapshot is missing when one was asked for. */
   embeddingMissingReason?: string;
 }
 
