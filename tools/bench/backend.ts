@@ -133,6 +133,18 @@ function torchReference(threads: number, repeats: number): { train: number; grad
   return { train: median(train), grad: median(grad) };
 }
 
+/** Per-kernel breakdown of a training step and an input gradient. */
+async function printProfile(label: string, work: Workload): Promise<void> {
+  for (const [what, fn] of [['train_step', work.trainStep], ['input_grad', work.inputGradient]] as const) {
+    const profile = await profileKernels(() => fn(), 3);
+    print(`profile_${label}_${what}_wall`, profile.wallMs, 'ms');
+    print(`profile_${label}_${what}_kernels_total`, profile.kernelMs, 'ms');
+    for (const k of profile.kernels.filter((k) => k.ms >= 0.05)) {
+      print(`profile_${label}_${what}_${k.kernel}`, k.ms, `ms (${k.calls} calls)`);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const info = await initBackend();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -150,6 +162,7 @@ async function main(): Promise<void> {
     const work = workload(logits, variables, [28, 28, 1], variables);
     // The pure-JS backend takes seconds per step: one warm-up and one timed call is all we afford.
     results[backend] = measure(`small_cnn_${backend}`, work, slow ? 1 : 10, slow ? 1 : rounds, slow ? 1 : 3);
+    if (flag('profile') && !slow) await printProfile(`small_cnn_${backend}`, work);
     work.dispose();
   }
   await tf.setBackend(info.tfBackend);
@@ -175,16 +188,7 @@ async function main(): Promise<void> {
     const model = createClassifier({ architecture, seed: 1 });
     const work = workload((x) => model.logits(x), model.trainableVariables(), [...model.spec.inputShape]);
     measure(`${architecture}_${info.tfBackend}`, work, 5, rounds);
-    if (flag('profile') && architecture === 'cnn3') {
-      for (const [what, fn] of [['train_step', work.trainStep], ['input_grad', work.inputGradient]] as const) {
-        const profile = await profileKernels(() => fn(), 3);
-        print(`profile_cnn3_${what}_wall`, profile.wallMs, 'ms');
-        print(`profile_cnn3_${what}_kernels_total`, profile.kernelMs, 'ms');
-        for (const k of profile.kernels.filter((k) => k.ms >= 0.05)) {
-          print(`profile_cnn3_${what}_${k.kernel}`, k.ms, `ms (${k.calls} calls)`);
-        }
-      }
-    }
+    if (flag('profile') && architecture === 'cnn3') await printProfile('cnn3', work);
     work.dispose();
     model.dispose();
   }

@@ -21,37 +21,70 @@ function maxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo; output
   const x = heapF32(backend, input);
   const g = heapF32(backend, dy);
   dx.fill(0);
-  const best = new Int32Array(channels);
-  const bestValue = new Float32Array(channels);
+  const rowStride = inWidth * channels;
+  if (fh === 2 && fw === 2 && strideHeight === 2 && strideWidth === 2 && top === 0 && left === 0 && outHeight * 2 <= inHeight && outWidth * 2 <= inWidth) {
+    pool2x2Grad(x, g, dx, batchSize, inHeight, outHeight, outWidth, channels, rowStride);
+    return out;
+  }
   for (let b = 0; b < batchSize; b++) {
+    const image = b * inHeight * rowStride;
     for (let oy = 0; oy < outHeight; oy++) {
       const y0 = Math.max(0, oy * strideHeight - top);
       const y1 = Math.min(inHeight, oy * strideHeight - top + fh);
       for (let ox = 0; ox < outWidth; ox++) {
         const x0 = Math.max(0, ox * strideWidth - left);
         const x1 = Math.min(inWidth, ox * strideWidth - left + fw);
-        best.fill(-1);
-        bestValue.fill(-Infinity);
-        for (let y = y0; y < y1; y++) {
-          for (let xx = x0; xx < x1; xx++) {
-            const base = ((b * inHeight + y) * inWidth + xx) * channels;
-            for (let c = 0; c < channels; c++) {
-              const v = x[base + c];
-              if (v > bestValue[c]) {
-                bestValue[c] = v;
-                best[c] = base + c;
+        const gBase = ((b * outHeight + oy) * outWidth + ox) * channels;
+        // Channel by channel, the window in plain locals: no per-window scratch arrays to reset.
+        for (let c = 0; c < channels; c++) {
+          let best = -1;
+          let bestValue = -Infinity;
+          for (let y = y0; y < y1; y++) {
+            let i = image + y * rowStride + x0 * channels + c;
+            for (let xx = x0; xx < x1; xx++, i += channels) {
+              const v = x[i];
+              if (v > bestValue) {
+                bestValue = v;
+                best = i;
               }
             }
           }
-        }
-        const gBase = ((b * outHeight + oy) * outWidth + ox) * channels;
-        for (let c = 0; c < channels; c++) {
-          if (best[c] >= 0) dx[best[c]] += g[gBase + c];
+          if (best >= 0) dx[best] += g[gBase + c];
         }
       }
     }
   }
   return out;
+}
+
+/** The models' 2×2/2 valid pools: four fixed offsets per output value, same tie order (row-major). */
+function pool2x2Grad(x: Float32Array, g: Float32Array, dx: Float32Array, batch: number, inHeight: number, outHeight: number, outWidth: number, channels: number, rowStride: number): void {
+  let o = 0;
+  for (let b = 0; b < batch; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      const row = (b * inHeight + oy * 2) * rowStride;
+      for (let ox = 0; ox < outWidth; ox++) {
+        const i00 = row + ox * 2 * channels;
+        for (let c = 0; c < channels; c++, o++) {
+          const a = i00 + c;
+          let best = a;
+          let v = x[a];
+          const v01 = x[a + channels];
+          if (v01 > v) {
+            v = v01;
+            best = a + channels;
+          }
+          const v10 = x[a + rowStride];
+          if (v10 > v) {
+            v = v10;
+            best = a + rowStride;
+          }
+          if (x[a + rowStride + channels] > v) best = a + rowStride + channels;
+          dx[best] = g[o];
+        }
+      }
+    }
+  }
 }
 
 export const maxPoolGradConfig: KernelConfig = {

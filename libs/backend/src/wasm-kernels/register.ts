@@ -1,8 +1,9 @@
-import { Conv2DBackpropInput, getKernel, MaxPoolGrad, registerKernel, Sum, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { Cast, Conv2DBackpropInput, getKernel, Identity, MaxPoolGrad, registerKernel, Sum, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { sumConfig } from './sum';
+import { castConfig, identityConfig } from './zero-copy';
 
 /** Kernels tfjs-backend-wasm 4.22 lacks but gradient training needs. */
 const missingKernels: KernelConfig[] = [conv2DBackpropFilterConfig];
@@ -12,6 +13,8 @@ const replacements: { kernelName: string; make: (original: KernelConfig) => Kern
   { kernelName: Conv2DBackpropInput, make: conv2DBackpropInputConfig },
   { kernelName: MaxPoolGrad, make: () => maxPoolGradConfig },
   { kernelName: Sum, make: sumConfig },
+  { kernelName: Identity, make: identityConfig },
+  { kernelName: Cast, make: castConfig },
 ];
 
 // The kernel registry is global (shared by every copy of this module, e.g. under jest.isolateModules).
