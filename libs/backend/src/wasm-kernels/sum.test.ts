@@ -11,6 +11,7 @@ beforeAll(async () => {
 
 test.each([
   { name: 'conv bias gradient [B,H,W,C] over B,H,W', shape: [16, 26, 26, 32], axis: [0, 1, 2], keepDims: false },
+  { name: 'small cnn conv1 bias gradient at batch 128', shape: [128, 26, 26, 16], axis: [0, 1, 2], keepDims: false },
   { name: 'dense bias gradient [B,C] over B', shape: [128, 10], axis: [0], keepDims: false },
   { name: 'leading axes given unsorted, keepDims', shape: [4, 5, 6], axis: [1, 0], keepDims: true },
   { name: 'trailing axis (original kernel)', shape: [4, 5, 6], axis: [2], keepDims: false },
