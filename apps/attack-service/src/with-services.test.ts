@@ -8,16 +8,15 @@ import { connectAttackService, connectDataService, connectTrainingService, type 
 import { createClassifier, fromModelMessage, toModelMessage, type TrainableClassifier } from '@conjugate/models';
 import { presetConfig } from '@conjugate/presets';
 import { RunState, Space, Split, type EvaluateRobustnessRequest, type ModelSource, type Progress } from '@conjugate/proto';
-import { createLogger, type GrpcServiceHandle } from '@conjugate/service-kit';
+import { createLogger, type GrpcServiceHandle, type ServiceProcess, startServiceProcess } from '@conjugate/service-kit';
 import { toTensorMessage } from '@conjugate/tensor';
 import { startAttackService } from './attack-service';
-import { spawnService, type ChildService } from './spawn-service';
 
 // The attack-service against the real data-service and training-service, each its own process:
 // a tiny model is trained on MNIST by the training-service, then attacked by reference.
 let runsDir: string;
-let data: ChildService;
-let training: ChildService;
+let data: ServiceProcess;
+let training: ServiceProcess;
 let trainingClient: TrainingClient;
 let service: GrpcServiceHandle;
 let client: AttackClient;
@@ -30,8 +29,8 @@ const TERMINAL = [RunState.RUN_STATE_COMPLETED, RunState.RUN_STATE_FAILED, RunSt
 
 beforeAll(async () => {
   runsDir = await mkdtemp(join(tmpdir(), 'attack-service-runs-'));
-  data = await spawnService('data-service', join(__dirname, '../../data-service/src/main.ts'), {});
-  training = await spawnService('training-service', join(__dirname, '../../training-service/src/main.ts'), { RUNS_DIR: runsDir, DATA_SERVICE_ADDRESS: data.address });
+  data = await startServiceProcess('data-service');
+  training = await startServiceProcess('training-service', { RUNS_DIR: runsDir, DATA_SERVICE_ADDRESS: data.address });
   service = await startAttackService({
     port: 0,
     host: '127.0.0.1',

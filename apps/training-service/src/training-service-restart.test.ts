@@ -2,22 +2,21 @@ import { connectNatsBus } from '@conjugate/bus';
 import { startNatsServer, type NatsServerHandle } from '@conjugate/bus/testing';
 import { connectTrainingService } from '@conjugate/clients';
 import { RunConfig, RunState } from '@conjugate/proto';
-import { createLogger } from '@conjugate/service-kit';
-import { isAlive, kill, spawnService, type ChildService } from './child-service';
+import { createLogger, isProcessAlive, killAndWait, type ServiceProcess, startServiceProcess } from '@conjugate/service-kit';
 import { RunStore } from './run-store';
 import { tempDir, waitForEnd } from './test-support';
 import { startTrainingService } from './training-service';
 
 const silent = createLogger('training-test', { level: 'silent' });
 let nats: NatsServerHandle;
-let data: ChildService;
+let data: ServiceProcess;
 
 beforeAll(async () => {
   nats = await startNatsServer();
-  data = await spawnService('data-service', {});
+  data = await startServiceProcess('data-service', {});
 });
 afterAll(async () => {
-  if (data) await kill(data.process, 'SIGTERM');
+  if (data) await killAndWait(data.process, 'SIGTERM');
   await nats?.stop();
 });
 
@@ -31,8 +30,8 @@ it('SIGKILL mid-epoch, restart: the run completes from its last checkpoint, each
   const env = { DATA_SERVICE_ADDRESS: data.address, NATS_URL: nats.url, RUNS_DIR: runsDir.path };
   const cleanups: (() => Promise<void> | void)[] = [() => runsDir.remove()];
   try {
-    const first = await spawnService('training-service', env);
-    cleanups.unshift(() => kill(first.process, 'SIGKILL'));
+    const first = await startServiceProcess('training-service', env);
+    cleanups.unshift(() => killAndWait(first.process, 'SIGKILL'));
     const firstClient = connectTrainingService(first.address);
     cleanups.unshift(() => firstClient.close());
     const runId = (await firstClient.startRun(config)).id;
@@ -43,12 +42,12 @@ it('SIGKILL mid-epoch, restart: the run completes from its last checkpoint, each
         throw new Error(`run ended before it could be killed: ${event.event.value.reason}\n${first.log()}`);
       }
     }
-    await kill(first.process, 'SIGKILL');
-    expect(isAlive(first.process.pid!)).toBe(false);
+    await killAndWait(first.process, 'SIGKILL');
+    expect(isProcessAlive(first.process.pid!)).toBe(false);
     expect((await new RunStore(runsDir.path).list()).map((r) => r.epochsDone)).toEqual([1]);
 
-    const second = await spawnService('training-service', env);
-    cleanups.unshift(() => kill(second.process, 'SIGTERM'));
+    const second = await startServiceProcess('training-service', env);
+    cleanups.unshift(() => killAndWait(second.process, 'SIGTERM'));
     const client = connectTrainingService(second.address);
     cleanups.unshift(() => client.close());
     const run = await waitForEnd(client, runId);

@@ -4,8 +4,7 @@ import { connectNatsBus, type EventBus } from '@conjugate/bus';
 import { startNatsServer, type NatsServerHandle } from '@conjugate/bus/testing';
 import { connectTrainingService, type TrainingClient } from '@conjugate/clients';
 import { Model, RunConfig, RunState, type EpochMetrics, type Run } from '@conjugate/proto';
-import { createLogger } from '@conjugate/service-kit';
-import { kill, spawnService, type ChildService } from './child-service';
+import { createLogger, killAndWait, type ServiceProcess, startServiceProcess } from '@conjugate/service-kit';
 import { mnistTestImages } from './mnist-test-images';
 import { InProcessRobustness } from './in-process-robustness';
 import { RunStore } from './run-store';
@@ -15,7 +14,7 @@ import { startTrainingService, type TrainingServiceHandle } from './training-ser
 const silent = createLogger('training-test', { level: 'silent' });
 let nats: NatsServerHandle;
 let bus: EventBus;
-let data: ChildService;
+let data: ServiceProcess;
 let runsDir: Awaited<ReturnType<typeof tempDir>>;
 let service: TrainingServiceHandle;
 let client: TrainingClient;
@@ -27,7 +26,7 @@ beforeAll(async () => {
   await initBackend();
   nats = await startNatsServer();
   bus = await connectNatsBus({ url: nats.url });
-  data = await spawnService('data-service', {});
+  data = await startServiceProcess('data-service', {});
   runsDir = await tempDir('conjugate-training-');
   robustImages = await mnistTestImages(data.address, 32);
   // The evaluator fetches the epoch's checkpoint by reference, as the remote one does, and checks it is the one it was given.
@@ -42,7 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   client?.close();
   await service?.shutdown();
-  if (data) await kill(data.process, 'SIGTERM');
+  if (data) await killAndWait(data.process, 'SIGTERM');
   await bus?.close();
   await nats?.stop();
   await runsDir?.remove();

@@ -1,23 +1,21 @@
-import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { initBackend } from '@conjugate/backend';
 import { createClassifier, toModelMessage } from '@conjugate/models';
 import { Estimator, Space, Split, type EstimateRequest, type PacketResult, type UncertaintyServiceClient } from '@conjugate/proto';
-import { createLogger, type GrpcServiceHandle } from '@conjugate/service-kit';
-import { spawnService, type ChildService } from './spawn-service';
+import { createLogger, type GrpcServiceHandle, type ServiceProcess, startServiceProcess } from '@conjugate/service-kit';
 import { client, runEstimate } from './test-requests';
 import { startUncertaintyService } from './uncertainty-service';
 
 // Points as dataset indices, streamed from a real data-service process (its seeded "synthetic" set:
 // 28×28×1, 10 classes, 512 test images).
-let data: ChildService;
+let data: ServiceProcess;
 let service: GrpcServiceHandle;
 let uncertainty: UncertaintyServiceClient;
 let model: EstimateRequest['model'];
 
 beforeAll(async () => {
   await initBackend();
-  data = await spawnService('data-service', join(__dirname, '../../data-service/src/main.ts'));
+  data = await startServiceProcess('data-service');
   service = await startUncertaintyService({ port: 0, host: '127.0.0.1', dataServiceAddress: data.address, logger: createLogger('uncertainty-dataset-test', { level: 'silent' }) });
   uncertainty = client(service.address);
   const tiny = createClassifier({ architecture: 'tiny', inputShape: [28, 28, 1], numClasses: 10, seed: 2 });

@@ -7,5 +7,6 @@ export * from './metrics';
 export * from './probes';
 export * from './protoDir';
 export * from './server';
+export * from './service-process';
 export * from './signals';
 export * from './stalling-proxy';

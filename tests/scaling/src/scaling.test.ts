@@ -21,10 +21,13 @@ import {
   type EstimateResult,
   type Model,
 } from '@conjugate/proto';
+import { startServiceProcess, type ServiceProcess } from '@conjugate/service-kit';
 import { tensorMessageValues, valuesToTensorMessage } from '@conjugate/tensor';
-import { handledCalls, startServiceProcess, type ServiceProcess } from './service-process';
+import { handledCalls } from './handled-calls';
 
 const POINTS = 4;
+// Each replica's Prometheus endpoint on a free port: which replica served what.
+const WITH_METRICS = { METRICS_PORT: '0' };
 
 let model: Model;
 let images: ReturnType<typeof valuesToTensorMessage>;
@@ -42,10 +45,10 @@ beforeAll(async () => {
   // Four processes at once: the 2 cores load TensorFlow.js for all of them meanwhile.
   replicas.push(
     ...(await Promise.all([
-      startServiceProcess('uncertainty-service'),
-      startServiceProcess('uncertainty-service'),
-      startServiceProcess('attack-service'),
-      startServiceProcess('attack-service'),
+      startServiceProcess('uncertainty-service', WITH_METRICS, 90_000),
+      startServiceProcess('uncertainty-service', WITH_METRICS, 90_000),
+      startServiceProcess('attack-service', WITH_METRICS, 90_000),
+      startServiceProcess('attack-service', WITH_METRICS, 90_000),
     ])),
   );
 }, 180_000);
