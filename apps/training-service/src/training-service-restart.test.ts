@@ -1,5 +1,4 @@
-import { connectNatsBus } from '@conjugate/bus';
-import { startNatsServer, type NatsServerHandle } from '@conjugate/bus/testing';
+import { connectNatsBus, type NatsServerHandle, startNatsServer } from '@conjugate/bus';
 import { connectTrainingService } from '@conjugate/clients';
 import { RunConfig, RunState } from '@conjugate/proto';
 import { createLogger, isProcessAlive, killAndWait, type ServiceProcess, startServiceProcess } from '@conjugate/service-kit';

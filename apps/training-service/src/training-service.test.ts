@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@conjugate/backend';
-import { connectNatsBus, type EventBus } from '@conjugate/bus';
-import { startNatsServer, type NatsServerHandle } from '@conjugate/bus/testing';
+import { connectNatsBus, type EventBus, type NatsServerHandle, startNatsServer } from '@conjugate/bus';
 import { connectTrainingService, type TrainingClient } from '@conjugate/clients';
 import { Model, RunConfig, RunState, type EpochMetrics, type Run } from '@conjugate/proto';
 import { createLogger, killAndWait, type ServiceProcess, startServiceProcess } from '@conjugate/service-kit';

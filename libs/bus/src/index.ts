@@ -1,7 +1,8 @@
-// Run events, typed: NATS JetStream or in memory. The nats-server test helper is at '@conjugate/bus/testing'.
+// Run events, typed: NATS JetStream or in memory; and a launcher for a local nats-server.
 export * from './event-bus';
 export * from './subjects';
 export type { Subscription } from './subscription';
 export { runIdOf } from './payloads';
 export { createMemoryBus } from './memory-bus';
 export { connectNatsBus, type NatsBusOptions } from './nats-bus';
+export { startNatsServer, type NatsServerHandle, type NatsServerOptions } from './nats-server-process';

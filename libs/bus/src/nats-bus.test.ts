@@ -1,6 +1,6 @@
 import { describeEventBusBehaviour, epochEvent, kinds, take } from './bus-behaviour';
 import { connectNatsBus } from './nats-bus';
-import { startNatsServer } from './testing';
+import { startNatsServer } from './nats-server-process';
 
 describeEventBusBehaviour('NATS bus', async () => {
   const server = await startNatsServer();

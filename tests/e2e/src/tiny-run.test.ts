@@ -3,8 +3,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { connectNatsBus, type EventBus } from '@conjugate/bus';
-import { startNatsServer, type NatsServerHandle } from '@conjugate/bus/testing';
+import { connectNatsBus, type EventBus, type NatsServerHandle, startNatsServer } from '@conjugate/bus';
 import { Estimator, Space, type EpochMetrics } from '@conjugate/proto';
 
 const BIN = join(__dirname, '..', '..', '..', 'apps', 'cli', 'bin', 'conjugate.cjs');

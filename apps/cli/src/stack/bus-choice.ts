@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { connectNatsBus, createMemoryBus, type EventBus } from '@conjugate/bus';
-import { startNatsServer } from '@conjugate/bus/testing';
+import { connectNatsBus, createMemoryBus, type EventBus, startNatsServer } from '@conjugate/bus';
 import { conjugateHome } from '../addresses';
 import { natsServerAvailable } from './nats';
 

@@ -1,5 +1,5 @@
-// Test helper: a real `nats-server -js` on a free loopback port with its own store dir. Not exported from
-// the index so production code cannot pull it in by accident; import '@conjugate/bus/testing'.
+// A real `nats-server -js` on a loopback port (a free one by default) with its own store dir: the CLI's
+// stack runs its NATS this way, and tests get a real server from it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
