@@ -17,12 +17,17 @@ export interface ConnectOptions {
   channelOptions?: ChannelOptions;
 }
 
+/** round_robin: a target resolving to several backends (a headless Kubernetes Service, `dns:///…`) gets its calls spread over all of them. */
+const ROUND_ROBIN_SERVICE_CONFIG = JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] });
+
 /**
- * Channel options for conjugate's services: big tensor messages, and keepalive pings so a
- * long-quiet stream (a training epoch between batches) notices a dead peer.
+ * Channel options for conjugate's services: big tensor messages, keepalive pings so a long-quiet
+ * stream (a training epoch between batches) notices a dead peer, and round_robin load balancing
+ * (grpc-js would otherwise pick_first: one backend per channel until it fails).
  */
 export function defaultChannelOptions(maxMessageBytes = DEFAULT_CLIENT_MAX_MESSAGE_BYTES): ChannelOptions {
   return {
+    'grpc.service_config': ROUND_ROBIN_SERVICE_CONFIG,
     'grpc.max_receive_message_length': maxMessageBytes,
     'grpc.max_send_message_length': maxMessageBytes,
     'grpc.keepalive_time_ms': 60_000,

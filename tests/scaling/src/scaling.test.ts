@@ -1,11 +1,11 @@
 // Horizontal scaling, as Kubernetes runs it: several replicas of a service, any of which can answer.
 // Two uncertainty-service processes share one packet estimate (fanned out by shard, merged exactly) and
 // agree with one replica doing it alone; two attack-service processes behind one address list both
-// serve calls (grpc-js round_robin) and give the same answers.
-import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+// serve calls (round_robin, libs/clients' default) and give the same answers.
+import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@conjugate/backend';
-import { estimateAcrossReplicas } from '@conjugate/clients';
+import { createClient, estimateAcrossReplicas } from '@conjugate/clients';
 import { createClassifier, toModelMessage } from '@conjugate/models';
 import {
   AttackMethod,
@@ -115,9 +115,8 @@ describe('two attack-service replicas behind one address list', () => {
   it('both serve calls (round_robin) and answer alike', async () => {
     const attackReplicas = replicas.filter((r) => r.app === 'attack-service');
     const target = `ipv4:${attackReplicas.map((r) => r.address).join(',')}`;
-    const client = new AttackServiceClient(target, credentials.createInsecure(), {
-      'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
-    });
+    // libs/clients' default channel: round_robin over every address the target resolves to.
+    const client = createClient(AttackServiceClient, target);
     const request: AttackBatchRequest = {
       model: { source: { $case: 'inline', value: model } },
       attack: { method: AttackMethod.ATTACK_METHOD_PGD, norm: Norm.NORM_LINF, space: Space.SPACE_PIXEL, epsilon: 8 / 255, stepSize: 2 / 255, steps: 4, randomStart: false, seed: 0 },
