@@ -1,6 +1,5 @@
-import { credentials, type ChannelOptions } from '@grpc/grpc-js';
 import { initBackend } from '@conjugate/backend';
-import { checkpointsFromTrainingService, connectDataService, ModelResolver, type DataClient } from '@conjugate/clients';
+import { checkpointsFromTrainingService, connectDataService, createClient, ModelResolver, type DataClient } from '@conjugate/clients';
 import { TrainingServiceClient, UncertaintyServiceService } from '@conjugate/proto';
 import { DEFAULT_MAX_MESSAGE_BYTES, startGrpcService, type GrpcServiceHandle, type Logger, type ServiceHandlers } from '@conjugate/service-kit';
 import { estimate, mergePacket } from './estimate-call';
@@ -38,9 +37,8 @@ function batchesFrom(data: DataClient): BatchStream {
 export async function startUncertaintyService(options: UncertaintyServiceOptions): Promise<GrpcServiceHandle> {
   await initBackend();
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  const channelOptions: ChannelOptions = { 'grpc.max_receive_message_length': maxMessageBytes, 'grpc.max_send_message_length': maxMessageBytes };
   const data = options.dataServiceAddress ? connectDataService(options.dataServiceAddress, { maxMessageBytes }) : undefined;
-  const training = options.trainingServiceAddress ? new TrainingServiceClient(options.trainingServiceAddress, credentials.createInsecure(), channelOptions) : undefined;
+  const training = options.trainingServiceAddress ? createClient(TrainingServiceClient, options.trainingServiceAddress, { maxMessageBytes }) : undefined;
   const resolver = new ModelResolver({ fetchCheckpoint: training && checkpointsFromTrainingService(training), maxCachedModels: options.maxCachedModels });
   const batches = data && batchesFrom(data);
 

@@ -1,5 +1,6 @@
-import { credentials, Metadata, type ChannelOptions, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { TrainingServiceClient, type Model, type Run, type RunConfig, type RunEvent } from '@conjugate/proto';
+import { createClient } from './grpc-client';
 
 export interface TrainingClientOptions {
   /** Deadline of each unary call. Default 60 s. */
@@ -25,9 +26,7 @@ export interface TrainingClient {
 
 /** A client for the training-service at host:port. */
 export function connectTrainingService(address: string, options: TrainingClientOptions = {}): TrainingClient {
-  const maxMessageBytes = options.maxMessageBytes ?? 64 * 1024 * 1024;
-  const channelOptions: ChannelOptions = { 'grpc.max_receive_message_length': maxMessageBytes, 'grpc.max_send_message_length': maxMessageBytes };
-  const raw = new TrainingServiceClient(address, credentials.createInsecure(), channelOptions);
+  const raw = createClient(TrainingServiceClient, address, { maxMessageBytes: options.maxMessageBytes });
   const callOptions = () => ({ deadline: Date.now() + (options.deadlineMs ?? 60_000) });
   const unary = <Req, Res>(method: (req: Req, md: Metadata, opts: object, cb: (error: ServiceError | null, res: Res) => void) => unknown, request: Req) =>
     new Promise<Res>((resolve, reject) => method.call(raw, request, new Metadata(), callOptions(), (error, response) => (error ? reject(error) : resolve(response))));

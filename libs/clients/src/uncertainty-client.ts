@@ -1,6 +1,7 @@
-import { credentials, type ChannelOptions, type ClientReadableStream } from '@grpc/grpc-js';
+import type { ClientReadableStream } from '@grpc/grpc-js';
 import { Estimator, UncertaintyServiceClient, type EstimateRequest, type EstimateResult, type EstimateUpdate, type Progress } from '@conjugate/proto';
 import { DEFAULT_ESTIMATE_OPTIONS, mergeEstimateResults } from '@conjugate/uncertainty';
+import { createClient } from './grpc-client';
 
 export interface FanOutOptions {
   /** Progress of each shard as its replica streams it. */
@@ -44,14 +45,12 @@ function runEstimate(client: UncertaintyServiceClient, request: EstimateRequest,
  */
 export async function estimateAcrossReplicas(request: EstimateRequest, addresses: string[], options: FanOutOptions = {}): Promise<EstimateResult> {
   if (addresses.length === 0) throw new Error('estimateAcrossReplicas: no replica addresses given');
-  const maxBytes = options.maxMessageBytes ?? 64 * 1024 * 1024;
-  const channelOptions: ChannelOptions = { 'grpc.max_receive_message_length': maxBytes, 'grpc.max_send_message_length': maxBytes };
   const deadline = options.deadlineMs === undefined ? undefined : Date.now() + options.deadlineMs;
   const spec = request.spec;
   const shards = spec?.estimator === Estimator.ESTIMATOR_PACKET ? addresses.length : 1;
   // Each shard needs at least one jackknife batch of its own.
   const batches = Math.max(spec?.jackknifeBatches ?? DEFAULT_ESTIMATE_OPTIONS.jackknifeBatches, shards);
-  const clients = addresses.slice(0, shards).map((address) => new UncertaintyServiceClient(address, credentials.createInsecure(), channelOptions));
+  const clients = addresses.slice(0, shards).map((address) => createClient(UncertaintyServiceClient, address, { maxMessageBytes: options.maxMessageBytes }));
   const abort = new AbortController();
   const onOuterAbort = () => abort.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });

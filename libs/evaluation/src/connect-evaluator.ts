@@ -1,4 +1,4 @@
-import { credentials, type ChannelOptions } from '@grpc/grpc-js';
+import { createClient } from '@conjugate/clients';
 import { AttackServiceClient, DataServiceClient } from '@conjugate/proto';
 import { RemoteEpochEvaluator, type EvaluatorOptions } from './epoch-evaluator';
 import { grpcRemoteServices } from './remote-services';
@@ -15,10 +15,9 @@ export interface EvaluatorAddresses {
 
 /** The remote evaluator wired to the services at these addresses; `close()` closes its clients. */
 export function connectEvaluator(addresses: EvaluatorAddresses, options: EvaluatorOptions = {}): { evaluator: RemoteEpochEvaluator; close(): void } {
-  const maxBytes = addresses.maxMessageBytes ?? 64 * 1024 * 1024;
-  const channelOptions: ChannelOptions = { 'grpc.max_receive_message_length': maxBytes, 'grpc.max_send_message_length': maxBytes };
-  const attack = new AttackServiceClient(addresses.attack, credentials.createInsecure(), channelOptions);
-  const data = new DataServiceClient(addresses.data, credentials.createInsecure(), channelOptions);
+  const channel = { maxMessageBytes: addresses.maxMessageBytes };
+  const attack = createClient(AttackServiceClient, addresses.attack, channel);
+  const data = createClient(DataServiceClient, addresses.data, channel);
   const services = grpcRemoteServices({ attack, data, uncertaintyAddresses: addresses.uncertainty });
   return {
     evaluator: new RemoteEpochEvaluator(services, options),
