@@ -1,15 +1,11 @@
 import { initBackend } from '@conjugate/backend';
 import { checkpointsFromTrainingService, connectDataService, createClient, ModelResolver, type DataClient } from '@conjugate/clients';
 import { AttackServiceService, TrainingServiceClient } from '@conjugate/proto';
-import { DEFAULT_MAX_MESSAGE_BYTES, startGrpcService, type GrpcServiceHandle, type Logger, type ServiceHandlers } from '@conjugate/service-kit';
+import { DEFAULT_MAX_MESSAGE_BYTES, startGrpcService, type GrpcServiceHandle, type ServiceHandlers, type ServiceStartOptions } from '@conjugate/service-kit';
 import { attackBatch } from './attack-batch';
 import { evaluateRobustness, type BatchStream } from './evaluate-robustness';
 
-export interface AttackServiceOptions {
-  /** 0 picks a free port. */
-  port: number;
-  /** Default 0.0.0.0. */
-  host?: string;
+export interface AttackServiceOptions extends ServiceStartOptions {
   /** host:port of the data-service; without it EvaluateRobustness answers FAILED_PRECONDITION. */
   dataServiceAddress?: string;
   /** host:port of the training-service; without it only inline models are accepted. */
@@ -18,11 +14,6 @@ export interface AttackServiceOptions {
   maxCachedModels?: number;
   /** Max bytes per gRPC message, both directions (ours and our clients'). Default 64 MiB. */
   maxMessageBytes?: number;
-  metricsPort?: number;
-  reflection?: boolean;
-  protoDir?: string;
-  shutdownGraceMs?: number;
-  logger?: Logger;
 }
 
 /** Streams a slice from the data-service; aborting the signal cancels the call. */

@@ -1,28 +1,19 @@
 import { DatasetRegistry, type SyntheticOptions } from '@conjugate/datasets';
 import { DataServiceService } from '@conjugate/proto';
-import { DEFAULT_MAX_MESSAGE_BYTES, invalidArgument, startGrpcService, type GrpcServiceHandle, type Logger, type ServiceHandlers } from '@conjugate/service-kit';
+import {
+  DEFAULT_MAX_MESSAGE_BYTES, invalidArgument, startGrpcService, type GrpcServiceHandle, type ServiceHandlers, type ServiceStartOptions,
+} from '@conjugate/service-kit';
 import { toDatasetInfo } from './messages';
 import { withDatasetStatus } from './status';
 import { streamBatches } from './stream-batches';
 
-export interface DataServiceOptions {
-  /** 0 picks a free port. */
-  port: number;
-  /** Default 0.0.0.0. */
-  host?: string;
+export interface DataServiceOptions extends ServiceStartOptions {
   /** Largest batch_size accepted. Default 4096. */
   maxBatchSize?: number;
   /** Folder for CIFAR-10 and local dataset copies. Default CONJUGATE_DATA_DIR, else <CONJUGATE_HOME>/data. */
   dataDir?: string;
   /** Shape and sizes of the "synthetic" dataset. */
   synthetic?: SyntheticOptions;
-  /** Max bytes per gRPC message. Default 64 MiB. */
-  maxMessageBytes?: number;
-  metricsPort?: number;
-  reflection?: boolean;
-  protoDir?: string;
-  shutdownGraceMs?: number;
-  logger?: Logger;
 }
 
 export const DEFAULT_MAX_BATCH_SIZE = 4096;

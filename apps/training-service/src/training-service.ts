@@ -1,22 +1,18 @@
 import { initBackend } from '@conjugate/backend';
 import { createMemoryBus, type EventBus } from '@conjugate/bus';
 import { connectDataService } from '@conjugate/clients';
+import type { EpochEvaluator } from '@conjugate/evaluation';
 import { TrainingServiceService, type Model } from '@conjugate/proto';
 import {
-  createLogger, DEFAULT_MAX_MESSAGE_BYTES, invalidArgument, notFound, startGrpcService, type GrpcServiceHandle, type Logger, type ServiceHandlers,
+  createLogger, DEFAULT_MAX_MESSAGE_BYTES, invalidArgument, notFound, startGrpcService, type GrpcServiceHandle, type ServiceHandlers, type ServiceStartOptions,
 } from '@conjugate/service-kit';
 import { trainingDataFrom } from './data-source';
-import type { EpochEvaluator } from '@conjugate/evaluation';
 import { fitToDataset, validateRunConfig } from './run-config';
 import { RunEvents } from './run-events';
 import { RunManager } from './run-manager';
 import { RunStore } from './run-store';
 
-export interface TrainingServiceOptions {
-  /** 0 picks a free port. */
-  port: number;
-  /** Default 0.0.0.0. */
-  host?: string;
+export interface TrainingServiceOptions extends ServiceStartOptions {
   /** host:port of the data-service. Without it runs fail at once, saying so. */
   dataServiceAddress?: string;
   /** Where run records and checkpoints live. Default ./.conjugate/runs. */
@@ -31,12 +27,6 @@ export interface TrainingServiceOptions {
   evaluationBatchSize?: number;
   /** Least time between two progress events of a run. Default 500 ms. */
   progressIntervalMs?: number;
-  maxMessageBytes?: number;
-  metricsPort?: number;
-  reflection?: boolean;
-  protoDir?: string;
-  shutdownGraceMs?: number;
-  logger?: Logger;
 }
 
 export const DEFAULT_RUNS_DIR = './.conjugate/runs';

@@ -1,28 +1,19 @@
 import { initBackend } from '@conjugate/backend';
 import { checkpointsFromTrainingService, connectDataService, createClient, ModelResolver, type DataClient } from '@conjugate/clients';
 import { TrainingServiceClient, UncertaintyServiceService } from '@conjugate/proto';
-import { DEFAULT_MAX_MESSAGE_BYTES, startGrpcService, type GrpcServiceHandle, type Logger, type ServiceHandlers } from '@conjugate/service-kit';
+import { DEFAULT_MAX_MESSAGE_BYTES, startGrpcService, type GrpcServiceHandle, type ServiceHandlers, type ServiceStartOptions } from '@conjugate/service-kit';
 import { estimate, mergePacket } from './estimate-call';
 import type { BatchStream } from './points';
 
-export interface UncertaintyServiceOptions {
-  /** 0 picks a free port. */
-  port: number;
-  /** Default 0.0.0.0. */
-  host?: string;
+export interface UncertaintyServiceOptions extends ServiceStartOptions {
   /** host:port of the data-service; without it only inline points are accepted. */
   dataServiceAddress?: string;
   /** host:port of the training-service; without it only inline models are accepted. */
   trainingServiceAddress?: string;
   /** Checkpoints kept built in memory. Default 4. */
   maxCachedModels?: number;
-  /** Max bytes per gRPC message, both directions. Default 64 MiB. */
+  /** Max bytes per gRPC message, both directions (ours and our clients'). Default 64 MiB. */
   maxMessageBytes?: number;
-  metricsPort?: number;
-  reflection?: boolean;
-  protoDir?: string;
-  shutdownGraceMs?: number;
-  logger?: Logger;
 }
 
 /** Streams a slice from the data-service (decoded); aborting the signal cancels the call. */

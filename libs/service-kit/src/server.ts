@@ -43,6 +43,9 @@ export interface GrpcServiceOptions {
   logger?: Logger;
 }
 
+/** What a service's own start options share with every service (all but its name and registrations), passed on to startGrpcService. */
+export type ServiceStartOptions = Omit<GrpcServiceOptions, 'name' | 'services'>;
+
 export interface GrpcServiceHandle {
   port: number;
   /** host:port to dial (127.0.0.1 when bound to all interfaces). */
