@@ -1,19 +1,17 @@
 // Process entry: env → a NATS bus → startDashboard. Exits 0 on SIGTERM/SIGINT after closing cleanly.
 import { z } from 'zod';
 import { connectNatsBus } from '@conjugate/bus';
-import { createLogger, envInt, loadConfig, shutdownOnSignals } from '@conjugate/service-kit';
+import { createLogger, envInt, envLogLevel, envOptionalString, envString, loadConfig, shutdownOnSignals } from '@conjugate/service-kit';
 import { startDashboard } from './server';
-
-const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
 
 const config = loadConfig(
   z.object({
-    HOST: z.preprocess(unsetIfEmpty, z.string().default('127.0.0.1')),
+    HOST: envString('127.0.0.1'),
     PORT: envInt(8080, 0, 65535),
-    NATS_URL: z.preprocess(unsetIfEmpty, z.string().default('nats://127.0.0.1:4222')),
+    NATS_URL: envString('nats://127.0.0.1:4222'),
     /** Grafana Faro collector (e.g. an Alloy faro receiver); unset = this server's /faro/collect. */
-    FARO_URL: z.preprocess(unsetIfEmpty, z.string().optional()),
-    LOG_LEVEL: z.preprocess(unsetIfEmpty, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+    FARO_URL: envOptionalString(),
+    LOG_LEVEL: envLogLevel(),
   }),
 );
 

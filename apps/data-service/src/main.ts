@@ -1,9 +1,6 @@
 // The data-service as a process: configuration from the environment, stops on SIGTERM/SIGINT.
-import { z } from 'zod';
-import { createLogger, envInt, grpcServiceEnv, grpcServiceOptionsFromEnv, loadConfig, shutdownOnSignals } from '@conjugate/service-kit';
+import { createLogger, envInt, envOptionalString, grpcServiceEnv, grpcServiceOptionsFromEnv, loadConfig, shutdownOnSignals } from '@conjugate/service-kit';
 import { DEFAULT_MAX_BATCH_SIZE, startDataService } from './data-service';
-
-const optional = z.preprocess((value) => (value === '' ? undefined : value), z.string().optional());
 
 async function main() {
   const config = loadConfig(
@@ -11,9 +8,9 @@ async function main() {
       /** Largest batch_size a StreamBatches request may ask for. */
       MAX_BATCH_SIZE: envInt(DEFAULT_MAX_BATCH_SIZE, 1, 1_000_000),
       /** Folder holding cifar-10-batches-bin/ and local dataset copies. */
-      CONJUGATE_DATA_DIR: optional,
+      CONJUGATE_DATA_DIR: envOptionalString(),
       /** Older name for CONJUGATE_DATA_DIR (deploy manifests). */
-      DATA_DIR: optional,
+      DATA_DIR: envOptionalString(),
     }),
   );
   const logger = createLogger('data-service', { level: config.LOG_LEVEL });

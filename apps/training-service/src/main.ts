@@ -1,27 +1,24 @@
 // The training-service as a process: configuration from the environment, stops on SIGTERM/SIGINT
 // (runs in progress stay RUNNING on disk and resume from their last checkpoint at the next start).
-import { z } from 'zod';
 import { connectNatsBus, createMemoryBus } from '@conjugate/bus';
 import { connectEvaluator } from '@conjugate/evaluation';
-import { createLogger, envInt, grpcServiceEnv, grpcServiceOptionsFromEnv, loadConfig, shutdownOnSignals } from '@conjugate/service-kit';
+import { createLogger, envInt, envOptionalString, envString, grpcServiceEnv, grpcServiceOptionsFromEnv, loadConfig, shutdownOnSignals } from '@conjugate/service-kit';
 import { DEFAULT_RUNS_DIR, startTrainingService } from './training-service';
-
-const optional = z.preprocess((value) => (value === '' ? undefined : value), z.string().optional());
 
 async function main() {
   const config = loadConfig(
     grpcServiceEnv({ port: 50052, metricsPort: 9465 }).extend({
       /** host:port of the data-service. */
-      DATA_SERVICE_ADDRESS: optional,
+      DATA_SERVICE_ADDRESS: envOptionalString(),
       /** NATS server URL; unset = in-memory events (this process only). */
-      NATS_URL: optional,
+      NATS_URL: envOptionalString(),
       /** Run records and checkpoints. */
-      RUNS_DIR: z.preprocess((value) => (value === '' ? undefined : value), z.string().default(DEFAULT_RUNS_DIR)),
+      RUNS_DIR: envString(DEFAULT_RUNS_DIR),
       MAX_CONCURRENT_RUNS: envInt(1, 1, 64),
       /** host:port of the attack-service; with UNCERTAINTY_SERVICE_ADDRESSES it turns on the per-epoch evaluation. */
-      ATTACK_SERVICE_ADDRESS: optional,
+      ATTACK_SERVICE_ADDRESS: envOptionalString(),
       /** Comma-separated host:port of the uncertainty-service replicas (the packet estimate is sharded over them). */
-      UNCERTAINTY_SERVICE_ADDRESSES: optional,
+      UNCERTAINTY_SERVICE_ADDRESSES: envOptionalString(),
     }),
   );
   const logger = createLogger('training-service', { level: config.LOG_LEVEL });

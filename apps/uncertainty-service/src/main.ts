@@ -1,17 +1,14 @@
 // The uncertainty-service as a process: configuration from the environment, stops on SIGTERM/SIGINT.
-import { z } from 'zod';
-import { createLogger, envInt, grpcServiceEnv, grpcServiceOptionsFromEnv, loadConfig, shutdownOnSignals } from '@conjugate/service-kit';
+import { createLogger, envInt, envOptionalString, grpcServiceEnv, grpcServiceOptionsFromEnv, loadConfig, shutdownOnSignals } from '@conjugate/service-kit';
 import { startUncertaintyService } from './uncertainty-service';
-
-const optional = z.preprocess((value) => (value === '' ? undefined : value), z.string().optional());
 
 async function main() {
   const config = loadConfig(
     grpcServiceEnv({ port: 50054, metricsPort: 9467 }).extend({
       /** host:port of the data-service (points as dataset indices). */
-      DATA_SERVICE_ADDRESS: optional,
+      DATA_SERVICE_ADDRESS: envOptionalString(),
       /** host:port of the training-service (models by reference). */
-      TRAINING_SERVICE_ADDRESS: optional,
+      TRAINING_SERVICE_ADDRESS: envOptionalString(),
       MAX_CACHED_MODELS: envInt(4, 1, 1000),
     }),
   );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envBool, envInt, grpcServiceEnv, grpcServiceOptionsFromEnv, loadConfig } from './config';
+import { envBool, envInt, envOptionalString, envString, grpcServiceEnv, grpcServiceOptionsFromEnv, loadConfig } from './config';
 
 describe('loadConfig', () => {
   const schema = grpcServiceEnv({ port: 50051, metricsPort: 9464 }).extend({ MAX_BATCH: envInt(1024, 1), CACHE: envBool(true) });
@@ -20,6 +20,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig(schema, { PORT: '70000', MAX_BATCH: 'many', LOG_LEVEL: 'loud' })).toThrow(
       /Invalid configuration:\n {2}PORT: .*\(got "70000"\)\n {2}LOG_LEVEL: .*\(got "loud"\)\n {2}MAX_BATCH: .*\(got "many"\)/,
     );
+  });
+
+  it('reads strings: empty is unset, so the default applies or the value is missing', () => {
+    const strings = z.object({ DIR: envString('./runs'), URL: envOptionalString() });
+    expect(loadConfig(strings, { DIR: '', URL: '' })).toEqual({ DIR: './runs', URL: undefined });
+    expect(loadConfig(strings, { DIR: '/data', URL: 'nats://h:4222' })).toEqual({ DIR: '/data', URL: 'nats://h:4222' });
   });
 
   it('reports a missing required variable', () => {

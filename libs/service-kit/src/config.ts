@@ -23,6 +23,23 @@ export function envInt(defaultValue: number, min = Number.MIN_SAFE_INTEGER, max 
   return z.preprocess(unsetIfEmpty, z.coerce.number().int().min(min).max(max).default(defaultValue));
 }
 
+/** A string env var, with a default when unset or empty. */
+export function envString(defaultValue: string) {
+  return z.preprocess(unsetIfEmpty, z.string().default(defaultValue));
+}
+
+/** A string env var that may be missing: unset or empty gives undefined. */
+export function envOptionalString() {
+  return z.preprocess(unsetIfEmpty, z.string().optional());
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** A pino log level (default info). */
+export function envLogLevel(defaultValue: (typeof LOG_LEVELS)[number] = 'info') {
+  return z.preprocess(unsetIfEmpty, z.enum(LOG_LEVELS).default(defaultValue));
+}
+
 /** A boolean env var: true/false/1/0/yes/no. */
 export function envBool(defaultValue: boolean) {
   return z.preprocess(
@@ -42,14 +59,14 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
  */
 export function grpcServiceEnv(defaults: { port: number; metricsPort: number }) {
   return z.object({
-    HOST: z.preprocess(unsetIfEmpty, z.string().default('0.0.0.0')),
+    HOST: envString('0.0.0.0'),
     PORT: envInt(defaults.port, 0, 65535),
     /** -1 disables the Prometheus endpoint. */
     METRICS_PORT: envInt(defaults.metricsPort, -1, 65535),
     MAX_MESSAGE_BYTES: envInt(DEFAULT_MAX_MESSAGE_BYTES, 1024, 2 ** 31 - 1),
     SHUTDOWN_GRACE_MS: envInt(10_000, 0, 600_000),
-    LOG_LEVEL: z.preprocess(unsetIfEmpty, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
-    CONJUGATE_PROTO_DIR: z.preprocess(unsetIfEmpty, z.string().optional()),
+    LOG_LEVEL: envLogLevel(),
+    CONJUGATE_PROTO_DIR: envOptionalString(),
   });
 }
 
