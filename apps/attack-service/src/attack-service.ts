@@ -37,24 +37,10 @@ export async function startAttackService(options: AttackServiceOptions): Promise
     attackBatch: (request) => attackBatch(request, resolver),
     evaluateRobustness: (request, stream) => evaluateRobustness(request, stream, resolver, batches),
   };
-  const closeClients = () => {
+  const release = () => {
     data?.close();
     training?.close();
     resolver.clear();
   };
-  let service: GrpcServiceHandle;
-  try {
-    service = await startGrpcService({ ...options, name: 'attack-service', maxMessageBytes, services: [{ definition: AttackServiceService, implementation }] });
-  } catch (error) {
-    closeClients();
-    throw error;
-  }
-  const shutdown = service.shutdown;
-  return {
-    ...service,
-    shutdown: async (graceMs?: number) => {
-      await shutdown(graceMs);
-      closeClients();
-    },
-  };
+  return startGrpcService({ ...options, name: 'attack-service', maxMessageBytes, services: [{ definition: AttackServiceService, implementation }], release });
 }

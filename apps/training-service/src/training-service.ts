@@ -99,13 +99,9 @@ export async function startTrainingService(options: TrainingServiceOptions): Pro
   // The registry is loaded before the server answers (no NOT_FOUND for a stored run after a restart);
   // training resumes once it answers (the evaluator fetches checkpoints from it).
   await runs.recover();
-  let service: GrpcServiceHandle;
-  try {
-    service = await startGrpcService({ ...options, logger, name: 'training-service', maxMessageBytes, services: [{ definition: TrainingServiceService, implementation }] });
-  } catch (error) {
-    dataClient?.close();
-    throw error;
-  }
+  const service = await startGrpcService({
+    ...options, logger, name: 'training-service', maxMessageBytes, services: [{ definition: TrainingServiceService, implementation }], release: () => dataClient?.close(),
+  });
   runs.begin();
   const shutdown = service.shutdown;
   return {
@@ -114,7 +110,6 @@ export async function startTrainingService(options: TrainingServiceOptions): Pro
     shutdown: async (graceMs?: number) => {
       await runs.close();
       await shutdown(graceMs);
-      dataClient?.close();
     },
   };
 }

@@ -37,24 +37,10 @@ export async function startUncertaintyService(options: UncertaintyServiceOptions
     estimate: (request, stream) => estimate(request, stream, resolver, batches),
     mergePacket: (request) => mergePacket(request),
   };
-  const closeClients = () => {
+  const release = () => {
     data?.close();
     training?.close();
     resolver.clear();
   };
-  let service: GrpcServiceHandle;
-  try {
-    service = await startGrpcService({ ...options, name: 'uncertainty-service', maxMessageBytes, services: [{ definition: UncertaintyServiceService, implementation }] });
-  } catch (error) {
-    closeClients();
-    throw error;
-  }
-  const shutdown = service.shutdown;
-  return {
-    ...service,
-    shutdown: async (graceMs?: number) => {
-      await shutdown(graceMs);
-      closeClients();
-    },
-  };
+  return startGrpcService({ ...options, name: 'uncertainty-service', maxMessageBytes, services: [{ definition: UncertaintyServiceService, implementation }], release });
 }

@@ -199,6 +199,22 @@ describe('shutdown', () => {
     client.close();
   });
 
+  it('releases what the service holds once, after it stopped, or when it cannot start', async () => {
+    let released = 0;
+    const service = await startGrpcService({
+      name: 'tiny', host: '127.0.0.1', port: 0, services: [{ definition: DataServiceService, implementation: tinyService([]) }],
+      logger: createLogger('tiny', { level: 'silent' }), release: () => released++,
+    });
+    expect(released).toBe(0);
+    await Promise.all([service.shutdown(100), service.shutdown(100)]);
+    expect(released).toBe(1);
+    await expect(startGrpcService({
+      name: 'tiny', host: '127.0.0.1', port: 0, services: [{ definition: DataServiceService, implementation: {} as ServiceHandlers<typeof DataServiceService> }],
+      logger: createLogger('tiny', { level: 'silent' }), release: () => released++,
+    })).rejects.toThrow(/no handler for/);
+    expect(released).toBe(2);
+  });
+
   it('cancels calls still running when the grace period ends', async () => {
     const events: string[] = [];
     const service = await start(events);

@@ -41,10 +41,12 @@ export interface GrpcServiceOptions {
   /** How long shutdown() lets in-flight calls finish before cancelling them. Default 10 s. */
   shutdownGraceMs?: number;
   logger?: Logger;
+  /** Frees what the service holds (its clients, cached models): called once it has shut down, or when it fails to start. */
+  release?: () => void;
 }
 
-/** What a service's own start options share with every service (all but its name and registrations), passed on to startGrpcService. */
-export type ServiceStartOptions = Omit<GrpcServiceOptions, 'name' | 'services'>;
+/** What a service's own start options share with every service (all but its name, registrations and release), passed on to startGrpcService. */
+export type ServiceStartOptions = Omit<GrpcServiceOptions, 'name' | 'services' | 'release'>;
 
 export interface GrpcServiceHandle {
   port: number;
@@ -65,6 +67,15 @@ export interface GrpcServiceHandle {
 
 /** Starts a gRPC server with health checking, reflection, error mapping and metrics. */
 export async function startGrpcService(options: GrpcServiceOptions): Promise<GrpcServiceHandle> {
+  try {
+    return await serve(options);
+  } catch (error) {
+    options.release?.();
+    throw error;
+  }
+}
+
+async function serve(options: GrpcServiceOptions): Promise<GrpcServiceHandle> {
   const logger = options.logger ?? createLogger(options.name);
   const host = options.host ?? '0.0.0.0';
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
@@ -142,6 +153,7 @@ export async function startGrpcService(options: GrpcServiceOptions): Promise<Grp
         });
       });
       await metricsServer?.close();
+      options.release?.();
       logger.info(`${options.name} stopped`);
     })();
     return stopping;
