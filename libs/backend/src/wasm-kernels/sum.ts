@@ -1,11 +1,10 @@
-import { backend_util, BatchMatMul, Sum, util, type KernelConfig, type KernelFunc, type NamedAttrMap, type SumAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
+import { backend_util, Sum, util, type KernelConfig, type KernelFunc, type SumAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { disposeAll, heapF32, runWasmKernel } from './wasm-kernel-utils';
+import { heapF32 } from './wasm-kernel-utils';
 
 /**
  * Sum over the leading axes of a float32 tensor — every bias gradient, dY [B, H, W, C] → [C] —
- * as a row of ones times x viewed as a [rows, width] matrix: one XNNPACK matmul, ~20× faster than
- * a JS loop over the heap and far faster than the wasm kernel's transpose + row reduction.
+ * as one pass over rows, instead of the wasm kernel's full transpose followed by a row reduction.
  * Anything else goes to the original kernel.
  */
 function sum(args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: SumAttrs }, original: KernelFunc): TensorInfo {
@@ -18,12 +17,14 @@ function sum(args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: Sum
   const rows = util.sizeFromShape(x.shape.slice(0, axes.length));
   const width = util.sizeFromShape(x.shape.slice(axes.length));
   const outShape = attrs.keepDims ? backend_util.expandShapeToKeepDim(x.shape.slice(axes.length), axes) : x.shape.slice(axes.length);
-  const ones = backend.makeOutput([1, 1, rows], 'float32');
-  heapF32(backend, ones).fill(1);
-  const matrix: TensorInfo = { dataId: x.dataId, shape: [1, rows, width], dtype: 'float32' };
-  const product = runWasmKernel(BatchMatMul, backend, { a: ones, b: matrix }, { transposeA: false, transposeB: false } as unknown as NamedAttrMap);
-  disposeAll(backend, [ones]);
-  return { dataId: product.dataId, shape: outShape, dtype: 'float32' };
+  const out = backend.makeOutput(outShape, 'float32');
+  const values = heapF32(backend, x);
+  const totals = new Float64Array(width);
+  for (let r = 0, offset = 0; r < rows; r++, offset += width) {
+    for (let c = 0; c < width; c++) totals[c] += values[offset + c];
+  }
+  heapF32(backend, out).set(totals);
+  return out;
 }
 
 export function sumConfig(original: KernelConfig): KernelConfig {
