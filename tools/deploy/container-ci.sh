@@ -42,7 +42,8 @@ export DOCKER_HOST="unix://$work/docker.sock"
 cleanup() {
   status=$?
   trap - EXIT INT TERM
-  [ -n "${watchdog:-}" ] && kill "$watchdog" 2>/dev/null || true
+  # The watchdog's sleep must go too: an orphaned sleep would hold CI's output open until it ends.
+  [ -n "${watchdog:-}" ] && { pkill -P "$watchdog" 2>/dev/null; kill "$watchdog" 2>/dev/null; } || true
   if [ -S "$work/docker.sock" ]; then
     if [ $status -ne 0 ]; then
       log "failure: last lines of each container's log"

@@ -44,7 +44,8 @@ nats-server -js -a 127.0.0.1 -p "$nats_port" -sd "$work/jetstream" >"$work/nats.
 pids+=($!)
 
 start() { # app port
-  PORT=$2 npx tsx "apps/$1/src/main.ts" >"$work/$1.log" 2>&1 &
+  # node itself (not npx → tsx → node), so the pid we stop is the service and nothing outlives this script.
+  PORT=$2 node --import tsx "apps/$1/src/main.ts" >"$work/$1.log" 2>&1 &
   pids+=($!)
 }
 start data-service "$data_port"
