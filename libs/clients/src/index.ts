@@ -13,3 +13,4 @@ export {
 } from './grpc-client';
 export { connectDataService, decodeBatch, type DataClient, type DecodedBatch } from './data-client';
 export { connectAttackService, type AttackClient, type EvaluateSettings } from './attack-client';
+export { connectModelServicePeers, type ModelServicePeerOptions, type ModelServicePeers } from './model-service-peers';
