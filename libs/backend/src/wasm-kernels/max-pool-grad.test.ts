@@ -16,6 +16,8 @@ const cases: Case[] = [
   { name: 'cnn3 pool2, odd size', x: [2, 11, 11, 64], size: 2, stride: 2, pad: 'valid', relu: true },
   { name: 'cnn4 pool2', x: [2, 16, 16, 64], size: 2, stride: 2, pad: 'valid', relu: true },
   { name: 'training batch 128', x: [128, 6, 6, 8], size: 2, stride: 2, pad: 'valid', relu: true },
+  { name: 'small cnn pool1', x: [32, 26, 26, 16], size: 2, stride: 2, pad: 'valid', relu: true },
+  { name: 'small cnn pool2, odd size', x: [32, 11, 11, 32], size: 2, stride: 2, pad: 'valid', relu: true },
   { name: 'overlapping 3×3/2 same', x: [2, 9, 9, 5], size: 3, stride: 2, pad: 'same', relu: false },
   { name: 'overlapping 3×3/1 valid with ties', x: [2, 7, 7, 3], size: 3, stride: 1, pad: 'valid', relu: true },
 ];
@@ -38,4 +40,11 @@ test('an all-zero window sends its gradient to its first pixel only', async () =
     tf.grad((a: tf.Tensor) => tf.sum(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid')))(tf.zeros([1, 2, 2, 1])),
   ]);
   expect(Array.from(dx)).toEqual([1, 0, 0, 0]);
+});
+
+test('a window with a repeated nonzero maximum sends its gradient to the first one only', async () => {
+  const [dx] = await onBackend('wasm', () => [
+    tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid'), 3)))(tf.tensor4d([1, 5, 5, 2], [1, 2, 2, 1])),
+  ]);
+  expect(Array.from(dx)).toEqual([0, 3, 0, 0]);
 });
