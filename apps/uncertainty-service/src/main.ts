@@ -1,25 +1,12 @@
 // The uncertainty-service as a process: configuration from the environment, stops on SIGTERM/SIGINT.
-import { createLogger, envInt, envOptionalString, grpcServiceEnv, grpcServiceOptionsFromEnv, loadConfig, shutdownOnSignals } from '@conjugate/service-kit';
+import { modelServicePeerEnv, modelServicePeerOptionsFromEnv } from '@conjugate/clients';
+import { createLogger, grpcServiceEnv, grpcServiceOptionsFromEnv, loadConfig, shutdownOnSignals } from '@conjugate/service-kit';
 import { startUncertaintyService } from './uncertainty-service';
 
 async function main() {
-  const config = loadConfig(
-    grpcServiceEnv({ port: 50054, metricsPort: 9467 }).extend({
-      /** host:port of the data-service (points as dataset indices). */
-      DATA_SERVICE_ADDRESS: envOptionalString(),
-      /** host:port of the training-service (models by reference). */
-      TRAINING_SERVICE_ADDRESS: envOptionalString(),
-      MAX_CACHED_MODELS: envInt(4, 1, 1000),
-    }),
-  );
+  const config = loadConfig(grpcServiceEnv({ port: 50054, metricsPort: 9467 }).extend(modelServicePeerEnv));
   const logger = createLogger('uncertainty-service', { level: config.LOG_LEVEL });
-  const service = await startUncertaintyService({
-    ...grpcServiceOptionsFromEnv(config),
-    dataServiceAddress: config.DATA_SERVICE_ADDRESS,
-    trainingServiceAddress: config.TRAINING_SERVICE_ADDRESS,
-    maxCachedModels: config.MAX_CACHED_MODELS,
-    logger,
-  });
+  const service = await startUncertaintyService({ ...grpcServiceOptionsFromEnv(config), ...modelServicePeerOptionsFromEnv(config), logger });
   shutdownOnSignals(() => service.shutdown(), logger);
 }
 

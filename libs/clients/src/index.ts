@@ -13,4 +13,10 @@ export {
 } from './grpc-client';
 export { connectDataService, decodeBatch, type DataClient, type DecodedBatch } from './data-client';
 export { connectAttackService, type AttackClient, type EvaluateSettings } from './attack-client';
-export { connectModelServicePeers, type ModelServicePeerOptions, type ModelServicePeers } from './model-service-peers';
+export {
+  connectModelServicePeers,
+  modelServicePeerEnv,
+  modelServicePeerOptionsFromEnv,
+  type ModelServicePeerOptions,
+  type ModelServicePeers,
+} from './model-service-peers';

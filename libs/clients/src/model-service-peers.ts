@@ -1,4 +1,5 @@
 import { TrainingServiceClient } from '@conjugate/proto';
+import { envInt, envOptionalString } from '@conjugate/service-kit';
 import { connectDataService, type DataClient } from './data-client';
 import { createClient } from './grpc-client';
 import { checkpointsFromTrainingService, ModelResolver } from './model-resolver';
@@ -13,6 +14,27 @@ export interface ModelServicePeerOptions {
   maxCachedModels?: number;
   /** Max bytes per gRPC message, both directions (ours and our clients'). Default 64 MiB. */
   maxMessageBytes?: number;
+}
+
+/** The environment variables behind ModelServicePeerOptions, to extend a service's env schema with. */
+export const modelServicePeerEnv = {
+  /** host:port of the data-service (dataset slices and points). */
+  DATA_SERVICE_ADDRESS: envOptionalString(),
+  /** host:port of the training-service (models by reference). */
+  TRAINING_SERVICE_ADDRESS: envOptionalString(),
+  MAX_CACHED_MODELS: envInt(4, 1, 1000),
+};
+
+export function modelServicePeerOptionsFromEnv(config: {
+  DATA_SERVICE_ADDRESS?: string;
+  TRAINING_SERVICE_ADDRESS?: string;
+  MAX_CACHED_MODELS: number;
+}): ModelServicePeerOptions {
+  return {
+    dataServiceAddress: config.DATA_SERVICE_ADDRESS,
+    trainingServiceAddress: config.TRAINING_SERVICE_ADDRESS,
+    maxCachedModels: config.MAX_CACHED_MODELS,
+  };
 }
 
 export interface ModelServicePeers {
