@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerAllGradients } from './register-gradients';
 import { withWasmThreads } from './wasm-threads';
 import { registerWasmTrainingKernels } from './wasm-kernels/register';
+import { prepareSimdKernels } from './wasm-kernels/simd-module';
 
 export type BackendName = 'node' | 'wasm' | 'cpu';
 
@@ -34,6 +35,7 @@ const loaders: Record<BackendName, () => Promise<number>> = {
     const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
     registerWasmTrainingKernels();
     const threads = wasmThreadsRequested();
+    await prepareSimdKernels(threads > 1); // the threaded build's memory is shared
     if (threads > 1) await withWasmThreads(threads, () => setOrThrow('wasm'));
     else await setOrThrow('wasm');
     return wasm.getThreadsCount();

@@ -1,11 +1,13 @@
 import { backend_util, MaxPoolGrad, type KernelConfig, type KernelFunc, type MaxPoolGradAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { simdKernels, heapOffset } from './simd-module';
 import { heapF32 } from './wasm-kernel-utils';
 
 /**
  * Max-pool gradient in one pass over the pooling windows: each window's dY goes to the first
  * strict maximum of its input (row-major), exactly as the cpu backend decides ties (ReLU outputs
- * are often all-zero windows). Replaces the wasm backend's per-input-pixel search.
+ * are often all-zero windows). Replaces the wasm backend's per-input-pixel search; the models'
+ * 2×2/2 pools run as a SIMD kernel (assembly/max-pool-grad.ts), other windows here.
  */
 function maxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo; output: TensorInfo }; backend: BackendWasm; attrs: MaxPoolGradAttrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
@@ -17,15 +19,16 @@ function maxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo; output
   const { top, left } = info.padInfo;
 
   const out = backend.makeOutput(input.shape, 'float32');
+  if (fh === 2 && fw === 2 && strideHeight === 2 && strideWidth === 2 && top === 0 && left === 0 && outHeight * 2 <= inHeight && outWidth * 2 <= inWidth) {
+    const offset = (t: TensorInfo) => heapOffset(backend, t);
+    simdKernels(backend).maxPool2x2Grad(offset(input), offset(output), offset(dy), offset(out), batchSize, inHeight, inWidth, outHeight, outWidth, channels);
+    return out;
+  }
   const dx = heapF32(backend, out);
   const x = heapF32(backend, input);
   const g = heapF32(backend, dy);
   dx.fill(0);
   const rowStride = inWidth * channels;
-  if (fh === 2 && fw === 2 && strideHeight === 2 && strideWidth === 2 && top === 0 && left === 0 && outHeight * 2 <= inHeight && outWidth * 2 <= inWidth) {
-    pool2x2Grad(x, heapF32(backend, output), g, dx, batchSize, inHeight, outHeight, outWidth, channels, rowStride);
-    return out;
-  }
   for (let b = 0; b < batchSize; b++) {
     const image = b * inHeight * rowStride;
     for (let oy = 0; oy < outHeight; oy++) {
@@ -55,30 +58,6 @@ function maxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo; output
     }
   }
   return out;
-}
-
-/**
- * The models' 2×2/2 valid pools: four fixed offsets per output value. The forward output y is
- * each window's maximum, so the first cell (row-major) equal to it is the cpu's first strict
- * maximum; comparing against it exits early, ~20% faster than tracking the running maximum.
- */
-function pool2x2Grad(x: Float32Array, y: Float32Array, g: Float32Array, dx: Float32Array, batch: number, inHeight: number, outHeight: number, outWidth: number, channels: number, rowStride: number): void {
-  let o = 0;
-  for (let b = 0; b < batch; b++) {
-    for (let oy = 0; oy < outHeight; oy++) {
-      const row = (b * inHeight + oy * 2) * rowStride;
-      for (let ox = 0; ox < outWidth; ox++) {
-        const i00 = row + ox * 2 * channels;
-        for (let c = 0; c < channels; c++, o++) {
-          const a = i00 + c;
-          const m = y[o];
-          // No cell equal to the maximum only for NaN windows: the first cell, as on cpu.
-          const best = x[a] === m ? a : x[a + channels] === m ? a + channels : x[a + rowStride] === m ? a + rowStride : x[a + rowStride + channels] === m ? a + rowStride + channels : a;
-          dx[best] = g[o];
-        }
-      }
-    }
-  }
 }
 
 export const maxPoolGradConfig: KernelConfig = {
