@@ -2,3 +2,4 @@
 // segments, no allocator: callers pass byte offsets of tensors the backend allocated) and are
 // compiled at run time by src/wasm-kernels/simd-module.ts. One kernel per file.
 export { maxPool2x2Grad } from './max-pool-grad';
+export { convFilterGradient } from './conv-filter-gradient';

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../init-backend';
 import { onBackend, relativeError, seededValues } from '../test-support';
 
-// Our wasm Conv2DBackpropFilter (missing in tfjs-backend-wasm) and Conv2DBackpropInput (replaced:
-// XNNPACK instead of a direct loop) against the cpu backend, for every conv layer of our models
+// Our wasm Conv2DBackpropFilter (missing in tfjs-backend-wasm; a SIMD kernel) and Conv2DBackpropInput
+// (replaced: XNNPACK instead of a direct loop) against the cpu backend, for every conv layer of our models
 // (cnn3, cnn4, resnet8, tiny, the bench's small CNN): same filter, channels, stride and padding.
 // The pure-JS cpu reference is very slow, so the wide layers run on a smaller spatial extent and
 // batch (both parities where the padding depends on it); the cheap first layers run at full size,
@@ -46,6 +46,8 @@ const cases: Case[] = [
   layer('odd: 8×8 stride 2 same (asymmetric padding)', 8, 3, 3, 4, 2, 'same'),
   { name: 'odd: non-square 2×3 filter, 8×10 input', x: [3, 8, 10, 2], f: [2, 3, 2, 5], stride: 2, pad: 'same' },
   layer('odd: 5×5 filter stride 3 valid', 17, 5, 2, 3, 3, 'valid'),
+  // The SIMD filter gradient takes input channels in pairs and outputs in 16s, 4s, then singly.
+  layer('odd: 5 input channels, 23 outputs', 7, 3, 5, 23, 1, 'same', 3),
 ];
 
 describe('wasm conv2d gradients equal the cpu backend (rel. err ≤ 1e-4)', () => {

@@ -10,6 +10,11 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 /** The exports of libs/backend/assembly: every argument a byte offset into the backend's memory or a size. */
 export interface SimdKernels {
   maxPool2x2Grad(x: number, y: number, dy: number, dx: number, batch: number, inH: number, inW: number, outH: number, outW: number, channels: number): void;
+  convFilterGradient(
+    x: number, dy: number, dw: number,
+    batch: number, inH: number, inW: number, channels: number, outH: number, outW: number, outChannels: number,
+    fh: number, fw: number, sh: number, sw: number, top: number, left: number,
+  ): void;
 }
 
 const sourceDir = join(__dirname, '..', '..', 'assembly');
