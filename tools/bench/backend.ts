@@ -140,7 +140,7 @@ async function printProfile(label: string, work: Workload): Promise<void> {
     print(`profile_${label}_${what}_wall`, profile.wallMs, 'ms');
     print(`profile_${label}_${what}_kernels_total`, profile.kernelMs, 'ms');
     for (const k of profile.kernels.filter((k) => k.ms >= 0.05)) {
-      print(`profile_${label}_${what}_${k.kernel}`, k.ms, `ms (${k.calls} calls)`);
+      print(`profile_${label}_${what}_${k.kernel}`, k.ms, `ms (${k.calls} calls, inputs ${k.shapes})`);
     }
   }
 }

@@ -3,6 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 /** Time spent in one kernel across a profiled function, per call of that function. */
 export interface KernelTiming {
   kernel: string;
+  /** Input shapes, e.g. "[128,28,28,1] [3,3,1,16]": one entry per kernel and shapes. */
+  shapes: string;
   /** Invocations per run. */
   calls: number;
   /** Milliseconds per run (median over the runs). */
@@ -25,7 +27,7 @@ function median(values: number[]): number {
 
 /**
  * Per-kernel time of `run` (tf.profile; the backend times each top-level kernel synchronously),
- * aggregated by kernel name, medians over `runs` runs. Whatever `run` returns is disposed.
+ * aggregated by kernel name and input shapes, medians over `runs` runs. Whatever `run` returns is disposed.
  */
 export async function profileKernels(run: () => tf.TensorContainer, runs = 3): Promise<KernelProfile> {
   const checkErrors = tf.env().getBool('CHECK_COMPUTATION_FOR_ERRORS');
@@ -39,21 +41,23 @@ export async function profileKernels(run: () => tf.TensorContainer, runs = 3): P
         tf.dispose(run());
       });
       walls.push(performance.now() - start);
-      const byName = new Map<string, { calls: number; ms: number }>();
+      const byKey = new Map<string, { calls: number; ms: number }>();
       for (const k of info.kernels) {
-        const entry = byName.get(k.name) ?? { calls: 0, ms: 0 };
+        const key = `${k.name} ${k.inputShapes.map((shape) => JSON.stringify(shape)).join(' ')}`;
+        const entry = byKey.get(key) ?? { calls: 0, ms: 0 };
         entry.calls += 1;
         entry.ms += Number(k.kernelTimeMs) || 0;
-        byName.set(k.name, entry);
+        byKey.set(key, entry);
       }
-      perRun.push(byName);
+      perRun.push(byKey);
     }
-    const names = new Set(perRun.flatMap((m) => [...m.keys()]));
-    const kernels = [...names]
-      .map((kernel) => ({
-        kernel,
-        calls: perRun[0].get(kernel)?.calls ?? 0,
-        ms: median(perRun.map((m) => m.get(kernel)?.ms ?? 0)),
+    const keys = new Set(perRun.flatMap((m) => [...m.keys()]));
+    const kernels = [...keys]
+      .map((key) => ({
+        kernel: key.split(' ')[0],
+        shapes: key.slice(key.indexOf(' ') + 1),
+        calls: perRun[0].get(key)?.calls ?? 0,
+        ms: median(perRun.map((m) => m.get(key)?.ms ?? 0)),
       }))
       .sort((a, b) => b.ms - a.ms);
     const totals = perRun.map((m) => [...m.values()].reduce((s, e) => s + e.ms, 0));
