@@ -3,3 +3,4 @@
 // compiled at run time by src/wasm-kernels/simd-module.ts. One kernel per file.
 export { maxPool2x2Grad } from './max-pool-grad';
 export { convFilterGradient } from './conv-filter-gradient';
+export { convInputGradient } from './conv-input-gradient';

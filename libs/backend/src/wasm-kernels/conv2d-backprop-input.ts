@@ -9,13 +9,19 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapOffset, simdKernels } from './simd-module';
 import { disposeAll, heapF32, runWasmKernel } from './wasm-kernel-utils';
+
+/** Input channels up to which the direct SIMD kernel beats a transposed conv with that few outputs (an image's 1 or 3). */
+const maxDirectInChannels = 4;
 
 /**
  * dX = the transposed convolution of dY, which is a plain convolution: dY (with s−1 zeros inserted
  * between its pixels when the stride s > 1) convolved with the filter flipped in space and with
  * its in/out channels swapped, padded by (filter − 1 − forward padding). Run on the backend's
  * XNNPACK Conv2D, it replaces tfjs-backend-wasm's direct loop, which dominated training time.
+ * With few input channels that conv has few outputs, which XNNPACK runs poorly: there a SIMD kernel
+ * sums dY · W straight into each dX cell (assembly/conv-input-gradient.ts).
  */
 function conv2DBackpropInput(
   args: { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: BackendWasm; attrs: Conv2DBackpropInputAttrs },
@@ -36,6 +42,19 @@ function conv2DBackpropInput(
   const padRight = inWidth - dilatedW + fw - 1 - padLeft;
   if (format !== 'channelsLast' || Math.min(padTop, padLeft, padBottom, padRight) < 0) {
     return original(args as never) as TensorInfo; // shapes our models never use
+  }
+  if (inChannels <= maxDirectInChannels) {
+    const dx = backend.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
+    const rearrangedFilter = backend.makeOutput([fh * fw * inChannels * outChannels], 'float32');
+    const columnTable = backend.makeOutput([3 * inWidth], 'int32');
+    const offset = (t: TensorInfo) => heapOffset(backend, t);
+    simdKernels(backend).convInputGradient(
+      offset(dy), offset(filter), offset(dx), offset(rearrangedFilter), offset(columnTable),
+      batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
+      fh, fw, sh, sw, info.padInfo.top, info.padInfo.left,
+    );
+    disposeAll(backend, [rearrangedFilter, columnTable]);
+    return dx;
   }
 
   const temps: TensorInfo[] = [];

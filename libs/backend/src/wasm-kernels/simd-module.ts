@@ -15,6 +15,11 @@ export interface SimdKernels {
     batch: number, inH: number, inW: number, channels: number, outH: number, outW: number, outChannels: number,
     fh: number, fw: number, sh: number, sw: number, top: number, left: number,
   ): void;
+  convInputGradient(
+    dy: number, w: number, dx: number, wt: number, columns: number,
+    batch: number, inH: number, inW: number, channels: number, outH: number, outW: number, outChannels: number,
+    fh: number, fw: number, sh: number, sw: number, padTop: number, padLeft: number,
+  ): void;
 }
 
 const sourceDir = join(__dirname, '..', '..', 'assembly');
