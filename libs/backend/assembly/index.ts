@@ -3,4 +3,5 @@
 // compiled at run time by src/wasm-kernels/simd-module.ts. One kernel per file.
 export { maxPool2x2Grad } from './max-pool-grad';
 export { convFilterGradient } from './conv-filter-gradient';
+export { columnSums } from './column-sums';
 export { convInputGradient } from './conv-input-gradient';

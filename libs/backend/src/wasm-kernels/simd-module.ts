@@ -9,6 +9,7 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 
 /** The exports of libs/backend/assembly: every argument a byte offset into the backend's memory or a size. */
 export interface SimdKernels {
+  columnSums(x: number, out: number, rows: number, width: number): void;
   maxPool2x2Grad(x: number, y: number, dy: number, dx: number, batch: number, inH: number, inW: number, outH: number, outW: number, channels: number): void;
   convFilterGradient(
     x: number, dy: number, dw: number,

@@ -15,6 +15,7 @@ test.each([
   { name: 'small cnn conv2 bias gradient at batch 128', shape: [128, 11, 11, 32], axis: [0, 1, 2], keepDims: false },
   { name: 'dense bias gradient [B,C] over B', shape: [128, 10], axis: [0], keepDims: false },
   { name: 'width with a 3-column remainder, several row blocks', shape: [5000, 7], axis: [0], keepDims: false },
+  { name: 'sixteen-, four- and one-column strips, several row blocks', shape: [600, 23], axis: [0], keepDims: false },
   { name: 'rows wider than a block', shape: [6, 20001], axis: [0], keepDims: false },
   { name: 'leading axes given unsorted, keepDims', shape: [4, 5, 6], axis: [1, 0], keepDims: true },
   { name: 'trailing axis (original kernel)', shape: [4, 5, 6], axis: [2], keepDims: false },
