@@ -4,4 +4,5 @@
 export { maxPool2x2Grad } from './max-pool-grad';
 export { convFilterGradient } from './conv-filter-gradient';
 export { columnSums } from './column-sums';
+export { conv2d } from './conv2d';
 export { convInputGradient } from './conv-input-gradient';

@@ -60,10 +60,11 @@ describe('wasm conv2d gradients equal the cpu backend (rel. err ≤ 1e-4)', () =
       const y = tf.conv2d(xt, wt, stride, pad);
       const r = tf.tensor(seededValues(y.size, 3), y.shape);
       const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad), r));
-      return tf.grads(loss)([xt, wt]);
+      return [...tf.grads(loss)([xt, wt]), y];
     };
-    const [dxCpu, dwCpu] = await onBackend('cpu', grads);
-    const [dxWasm, dwWasm] = await onBackend('wasm', grads);
+    const [dxCpu, dwCpu, yCpu] = await onBackend('cpu', grads);
+    const [dxWasm, dwWasm, yWasm] = await onBackend('wasm', grads);
+    expect(relativeError(yWasm, yCpu)).toBeLessThanOrEqual(1e-4);
     expect(relativeError(dwWasm, dwCpu)).toBeLessThanOrEqual(1e-4);
     expect(relativeError(dxWasm, dxCpu)).toBeLessThanOrEqual(1e-4);
   });

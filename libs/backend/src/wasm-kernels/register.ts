@@ -1,4 +1,5 @@
-import { Cast, Conv2DBackpropInput, getKernel, Identity, MaxPoolGrad, registerKernel, Sum, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { Cast, Conv2D, Conv2DBackpropInput, FusedConv2D, getKernel, Identity, MaxPoolGrad, registerKernel, Sum, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { conv2DConfig, fusedConv2DConfig } from './conv2d';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { maxPoolGradConfig } from './max-pool-grad';
@@ -10,6 +11,8 @@ const missingKernels: KernelConfig[] = [conv2DBackpropFilterConfig];
 
 /** Faster replacements for wasm kernels that dominated a training step (issue 10's profile). */
 const replacements: { kernelName: string; make: (original: KernelConfig) => KernelConfig }[] = [
+  { kernelName: Conv2D, make: conv2DConfig },
+  { kernelName: FusedConv2D, make: fusedConv2DConfig },
   { kernelName: Conv2DBackpropInput, make: conv2DBackpropInputConfig },
   { kernelName: MaxPoolGrad, make: () => maxPoolGradConfig },
   { kernelName: Sum, make: sumConfig },

@@ -9,6 +9,11 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 
 /** The exports of libs/backend/assembly: every argument a byte offset into the backend's memory or a size. */
 export interface SimdKernels {
+  conv2d(
+    x: number, w: number, bias: number, y: number, zeros: number, spare: number,
+    batch: number, inH: number, inW: number, channels: number, outH: number, outW: number, outChannels: number,
+    fh: number, fw: number, sh: number, sw: number, top: number, left: number, relu: boolean,
+  ): void;
   columnSums(x: number, out: number, rows: number, width: number): void;
   maxPool2x2Grad(x: number, y: number, dy: number, dx: number, batch: number, inH: number, inW: number, outH: number, outW: number, channels: number): void;
   convFilterGradient(
