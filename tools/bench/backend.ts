@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, profileKernels } from '@conjugate/backend';
-import { createClassifier } from '@conjugate/models';
+import { createClassifier, fusedConv2d, fusedMatMul } from '@conjugate/models';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
@@ -86,11 +86,12 @@ function smallCnn(): { logits: Logits; variables: tf.Variable[] } {
   const b2 = v([32], 1 / 12, 14);
   const w3 = v([800, 10], 1 / Math.sqrt(800), 15);
   const b3 = v([10], 1 / Math.sqrt(800), 16);
+  // Bias and ReLU fused into the conv / matmul kernels, as in libs/models' layers.
   const logits: Logits = (x) =>
     tf.tidy(() => {
-      let h = tf.maxPool(tf.relu(tf.add(tf.conv2d(x, w1 as tf.Tensor4D, 1, 'valid'), b1)) as tf.Tensor4D, 2, 2, 'valid');
-      h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h, w2 as tf.Tensor4D, 1, 'valid'), b2)) as tf.Tensor4D, 2, 2, 'valid');
-      return tf.add(tf.matMul(tf.reshape(h, [batch, 800]), w3), b3) as tf.Tensor2D;
+      let h = tf.maxPool(fusedConv2d(x, w1 as tf.Tensor4D, b1 as tf.Tensor1D, 1, 'valid', 'relu'), 2, 2, 'valid');
+      h = tf.maxPool(fusedConv2d(h, w2 as tf.Tensor4D, b2 as tf.Tensor1D, 1, 'valid', 'relu'), 2, 2, 'valid');
+      return fusedMatMul(tf.reshape(h, [batch, 800]), w3 as tf.Tensor2D, b3 as tf.Tensor1D, 'linear');
     });
   return { logits, variables: [w1, b1, w2, b2, w3, b3] };
 }
