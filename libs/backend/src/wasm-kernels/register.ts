@@ -1,4 +1,5 @@
-import { Cast, Conv2D, Conv2DBackpropInput, FusedConv2D, getKernel, Identity, MaxPoolGrad, registerKernel, Sum, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { BatchMatMul, Cast, Conv2D, Conv2DBackpropInput, FusedConv2D, getKernel, Identity, MaxPoolGrad, registerKernel, Sum, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { batchMatMulConfig } from './batch-mat-mul';
 import { conv2DConfig, fusedConv2DConfig } from './conv2d';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
@@ -18,6 +19,7 @@ const replacements: { kernelName: string; make: (original: KernelConfig) => Kern
   { kernelName: Sum, make: sumConfig },
   { kernelName: Identity, make: identityConfig },
   { kernelName: Cast, make: castConfig },
+  { kernelName: BatchMatMul, make: batchMatMulConfig },
 ];
 
 // The kernel registry is global (shared by every copy of this module, e.g. under jest.isolateModules).
