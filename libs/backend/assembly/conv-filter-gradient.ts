@@ -1,3 +1,5 @@
+import { madd } from './madd';
+
 /**
  * Filter gradient of a 2-D convolution, NHWC float32:
  *   dW[i, j, c, o] = Σ_{b,y,x} X[b, y·sh + i − top, x·sw + j − left, c] · dY[b, y, x, o]
@@ -54,10 +56,10 @@ function tapGradient(x: usize, xStep: usize, dy: usize, dyStep: usize, count: i3
     let xp = x, dp = d;
     for (let k = 0; k < count; k++, xp += xStep, dp += dyStep) {
       const s = v128.load_splat<f32>(xp);
-      a0 = f32x4.add(a0, f32x4.mul(s, v128.load(dp)));
-      a1 = f32x4.add(a1, f32x4.mul(s, v128.load(dp, 16)));
-      a2 = f32x4.add(a2, f32x4.mul(s, v128.load(dp, 32)));
-      a3 = f32x4.add(a3, f32x4.mul(s, v128.load(dp, 48)));
+      a0 = madd(s, v128.load(dp), a0);
+      a1 = madd(s, v128.load(dp, 16), a1);
+      a2 = madd(s, v128.load(dp, 32), a2);
+      a3 = madd(s, v128.load(dp, 48), a3);
     }
     v128.store(w, a0);
     v128.store(w, a1, 16);
@@ -68,7 +70,7 @@ function tapGradient(x: usize, xStep: usize, dy: usize, dyStep: usize, count: i3
     const w = out + ((<usize>o) << 2);
     let a = v128.load(w);
     let xp = x, dp = dy + ((<usize>o) << 2);
-    for (let k = 0; k < count; k++, xp += xStep, dp += dyStep) a = f32x4.add(a, f32x4.mul(v128.load_splat<f32>(xp), v128.load(dp)));
+    for (let k = 0; k < count; k++, xp += xStep, dp += dyStep) a = madd(v128.load_splat<f32>(xp), v128.load(dp), a);
     v128.store(w, a);
   }
   for (; o < outChannels; o++) {
@@ -95,14 +97,14 @@ function tapGradient2(x: usize, xStep: usize, dy: usize, dyStep: usize, count: i
       const s = v128.load_splat<f32>(xp);
       const t = v128.load_splat<f32>(xp, 4);
       const d0 = v128.load(dp), d1 = v128.load(dp, 16), d2 = v128.load(dp, 32), d3 = v128.load(dp, 48);
-      a0 = f32x4.add(a0, f32x4.mul(s, d0));
-      a1 = f32x4.add(a1, f32x4.mul(s, d1));
-      a2 = f32x4.add(a2, f32x4.mul(s, d2));
-      a3 = f32x4.add(a3, f32x4.mul(s, d3));
-      b0 = f32x4.add(b0, f32x4.mul(t, d0));
-      b1 = f32x4.add(b1, f32x4.mul(t, d1));
-      b2 = f32x4.add(b2, f32x4.mul(t, d2));
-      b3 = f32x4.add(b3, f32x4.mul(t, d3));
+      a0 = madd(s, d0, a0);
+      a1 = madd(s, d1, a1);
+      a2 = madd(s, d2, a2);
+      a3 = madd(s, d3, a3);
+      b0 = madd(t, d0, b0);
+      b1 = madd(t, d1, b1);
+      b2 = madd(t, d2, b2);
+      b3 = madd(t, d3, b3);
     }
     v128.store(w, a0);
     v128.store(w, a1, 16);

@@ -1,3 +1,5 @@
+import { madd } from './madd';
+
 /**
  * A 2-D convolution over NHWC float32 tensors, with an optional per-channel bias and ReLU:
  *   y[b, oy, ox, o] = act(bias[o] + Σ_{i,j,c} x[b, oy·sh + i − top, ox·sw + j − left, c] · w[i, j, c, o])
@@ -91,14 +93,14 @@ function run16(p0: usize, p1: usize, w: usize, wStep: usize, length: i32, y0: us
     const s = v128.load_splat<f32>(p0);
     const t = v128.load_splat<f32>(p1);
     const w0 = v128.load(w), w1 = v128.load(w, 16), w2 = v128.load(w, 32), w3 = v128.load(w, 48);
-    a0 = f32x4.add(a0, f32x4.mul(s, w0));
-    a1 = f32x4.add(a1, f32x4.mul(s, w1));
-    a2 = f32x4.add(a2, f32x4.mul(s, w2));
-    a3 = f32x4.add(a3, f32x4.mul(s, w3));
-    b0 = f32x4.add(b0, f32x4.mul(t, w0));
-    b1 = f32x4.add(b1, f32x4.mul(t, w1));
-    b2 = f32x4.add(b2, f32x4.mul(t, w2));
-    b3 = f32x4.add(b3, f32x4.mul(t, w3));
+    a0 = madd(s, w0, a0);
+    a1 = madd(s, w1, a1);
+    a2 = madd(s, w2, a2);
+    a3 = madd(s, w3, a3);
+    b0 = madd(t, w0, b0);
+    b1 = madd(t, w1, b1);
+    b2 = madd(t, w2, b2);
+    b3 = madd(t, w3, b3);
   }
   v128.store(y0, a0);
   v128.store(y0, a1, 16);

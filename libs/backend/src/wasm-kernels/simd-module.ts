@@ -1,11 +1,7 @@
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { compiledSimdKernels } from './compile-simd-kernels';
 
 /** The exports of libs/backend/assembly: every argument a byte offset into the backend's memory or a size. */
 export interface SimdKernels {
@@ -28,69 +24,22 @@ export interface SimdKernels {
   ): void;
 }
 
-const sourceDir = join(__dirname, '..', '..', 'assembly');
-const ascPackageDir = dirname(require.resolve('assemblyscript/package.json'));
-
 /**
- * Flags for asc: the module imports the backend's memory and must never write to it on its own,
- * so no runtime, no assertions, no abort messages (each would be a data segment written at load).
+ * Node 20's V8 (11.3) has relaxed SIMD behind a flag; later ones have it on. Fused multiply-adds
+ * make the convolution kernels ~1.3× faster, so we switch it on before compiling ours.
  */
-function ascFlags(sharedMemory: boolean): string[] {
-  const flags = ['--optimizeLevel', '3', '--runtime', 'stub', '--importMemory', '--noAssert', '--use', 'abort=', '--enable', 'simd'];
-  // The multithreaded backend's memory is shared, with a 4 GiB maximum the import must match.
-  return sharedMemory ? [...flags, '--enable', 'threads', '--sharedMemory', '--maximumMemory', '65536'] : flags;
-}
-
-function cacheDir(): string {
-  return process.env.CONJUGATE_CACHE_DIR || join(homedir(), '.cache', 'conjugate');
-}
-
-/** Same sources, compiler and flags ⇒ same file name: a cached build is reused, a changed one is not. */
-function buildKey(sharedMemory: boolean): string {
-  const hash = createHash('sha256');
-  hash.update(readFileSync(join(ascPackageDir, 'package.json')));
-  hash.update(ascFlags(sharedMemory).join(' '));
-  for (const file of readdirSync(sourceDir).filter((f) => f.endsWith('.ts')).sort()) {
-    hash.update(file).update(readFileSync(join(sourceDir, file)));
-  }
-  return hash.digest('hex').slice(0, 16);
-}
-
-/** Runs the AssemblyScript compiler in a child process (it is an ES module; our code is CommonJS). */
-async function compile(outFile: string, sharedMemory: boolean): Promise<void> {
-  const partial = `${outFile}.${process.pid}.partial`;
-  const asc = join(ascPackageDir, 'bin', 'asc.js');
-  try {
-    await promisify(execFile)(process.execPath, [asc, join(sourceDir, 'index.ts'), '--outFile', partial, ...ascFlags(sharedMemory)], { cwd: sourceDir });
-  } catch (error) {
-    const { stderr, message } = error as { stderr?: string; message: string };
-    throw new Error(`AssemblyScript failed to compile the SIMD kernels in ${sourceDir}: ${stderr || message}`);
-  }
-  renameSync(partial, outFile); // atomic: concurrent compiles (test workers) never see half a file
-}
-
-/** The cache directory, or a temporary one where it is read-only (a container's image). */
-function writableDir(): string {
-  for (const dir of [cacheDir(), join(tmpdir(), 'conjugate')]) {
-    try {
-      mkdirSync(dir, { recursive: true });
-      accessSync(dir, constants.W_OK);
-      return dir;
-    } catch {
-      // try the next
-    }
-  }
-  throw new Error(`no writable directory for the compiled SIMD kernels (set CONJUGATE_CACHE_DIR; tried ${cacheDir()} and ${tmpdir()})`);
+function allowRelaxedSimd(bytes: BufferSource): boolean {
+  if (WebAssembly.validate(bytes)) return true;
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WebAssembly.validate(bytes);
 }
 
 async function loadModule(sharedMemory: boolean): Promise<WebAssembly.Module> {
-  const name = `simd-kernels-${buildKey(sharedMemory)}.wasm`;
-  let file = join(cacheDir(), name);
-  if (!existsSync(file)) {
-    file = join(writableDir(), name);
-    if (!existsSync(file)) await compile(file, sharedMemory);
+  if (process.env.CONJUGATE_WASM_FMA !== '0') {
+    const fused = await compiledSimdKernels({ sharedMemory, relaxedSimd: true });
+    if (allowRelaxedSimd(fused)) return new WebAssembly.Module(fused);
   }
-  return new WebAssembly.Module(readFileSync(file));
+  return new WebAssembly.Module(await compiledSimdKernels({ sharedMemory, relaxedSimd: false }));
 }
 
 const loading = new Map<boolean, Promise<void>>();
@@ -98,8 +47,8 @@ const modules = new Map<boolean, WebAssembly.Module>();
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
 
 /**
- * Compiles the SIMD kernels, or finds them in CONJUGATE_CACHE_DIR (default ~/.cache/conjugate),
- * once per process. Kernels are synchronous: the wasm loader awaits this before the backend runs.
+ * Compiles the SIMD kernels, or finds them compiled in the cache (compile-simd-kernels.ts), once
+ * per process. Kernels are synchronous: the wasm loader awaits this before the backend runs.
  */
 export function prepareSimdKernels(sharedMemory = false): Promise<void> {
   let done = loading.get(sharedMemory);
