@@ -1,3 +1,5 @@
+import { madd } from './madd';
+
 /**
  * Input gradient of a 2-D convolution over NHWC float32 tensors, for few input channels (an image's
  * 1 or 3), where a transposed convolution has a single output channel and runs poorly on XNNPACK:
@@ -46,14 +48,14 @@ export function convInputGradient(
             let k = 0;
             for (; k + 16 <= length; k += 16) {
               const at = (<usize>k) << 2;
-              a0 = f32x4.add(a0, f32x4.mul(v128.load(p + at), v128.load(q + at)));
-              a1 = f32x4.add(a1, f32x4.mul(v128.load(p + at, 16), v128.load(q + at, 16)));
-              a2 = f32x4.add(a2, f32x4.mul(v128.load(p + at, 32), v128.load(q + at, 32)));
-              a3 = f32x4.add(a3, f32x4.mul(v128.load(p + at, 48), v128.load(q + at, 48)));
+              a0 = madd(v128.load(p + at), v128.load(q + at), a0);
+              a1 = madd(v128.load(p + at, 16), v128.load(q + at, 16), a1);
+              a2 = madd(v128.load(p + at, 32), v128.load(q + at, 32), a2);
+              a3 = madd(v128.load(p + at, 48), v128.load(q + at, 48), a3);
             }
             for (; k + 4 <= length; k += 4) {
               const at = (<usize>k) << 2;
-              a0 = f32x4.add(a0, f32x4.mul(v128.load(p + at), v128.load(q + at)));
+              a0 = madd(v128.load(p + at), v128.load(q + at), a0);
             }
             for (; k < length; k++) {
               const at = (<usize>k) << 2;
