@@ -1,8 +1,9 @@
-import { BatchMatMul, Cast, Conv2D, Conv2DBackpropInput, FusedConv2D, getKernel, Identity, MaxPoolGrad, registerKernel, Sum, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { BatchMatMul, Cast, Conv2D, Conv2DBackpropInput, FusedConv2D, getKernel, Identity, MaxPool, MaxPoolGrad, registerKernel, Sum, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batch-mat-mul';
 import { conv2DConfig, fusedConv2DConfig } from './conv2d';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
+import { maxPoolConfig } from './max-pool';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { sumConfig } from './sum';
 import { castConfig, identityConfig } from './zero-copy';
@@ -15,6 +16,7 @@ const replacements: { kernelName: string; make: (original: KernelConfig) => Kern
   { kernelName: Conv2D, make: conv2DConfig },
   { kernelName: FusedConv2D, make: fusedConv2DConfig },
   { kernelName: Conv2DBackpropInput, make: conv2DBackpropInputConfig },
+  { kernelName: MaxPool, make: maxPoolConfig },
   { kernelName: MaxPoolGrad, make: () => maxPoolGradConfig },
   { kernelName: Sum, make: sumConfig },
   { kernelName: Identity, make: identityConfig },
