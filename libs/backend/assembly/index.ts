@@ -3,6 +3,7 @@
 // compiled at run time by src/wasm-kernels/simd-module.ts. One kernel per file.
 export { maxPool2x2 } from './max-pool';
 export { maxPool2x2Grad } from './max-pool-grad';
+export { reluGradient } from './relu-gradient';
 export { convFilterGradient } from './conv-filter-gradient';
 export { columnSums } from './column-sums';
 export { conv2d } from './conv2d';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { reluGradient } from '@conjugate/backend';
 import { _FusedMatMul, Conv2DBackpropFilter, Conv2DBackpropInput, FusedConv2D, registerGradient, type NamedAttrMap, type NamedTensorMap } from '@tensorflow/tfjs-core';
 
 /**
@@ -34,7 +35,7 @@ export function fusedMatMul(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor
 /** dL/d(pre-activation) from dL/dy and the saved output y (ReLU: y > 0 exactly where its input is). */
 function throughActivation(dy: tf.Tensor, y: tf.Tensor, activation: unknown): tf.Tensor {
   if (activation === 'linear') return dy;
-  if (activation === 'relu') return tf.mul(dy, tf.step(y));
+  if (activation === 'relu') return reluGradient(dy, y);
   throw new Error(`no gradient for fused activation ${String(activation)} (only linear and relu)`);
 }
 

@@ -5,11 +5,12 @@ import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { maxPoolConfig } from './max-pool';
 import { maxPoolGradConfig } from './max-pool-grad';
+import { reluGradientConfig } from './relu-gradient';
 import { sumConfig } from './sum';
 import { castConfig, identityConfig } from './zero-copy';
 
-/** Kernels tfjs-backend-wasm 4.22 lacks but gradient training needs. */
-const missingKernels: KernelConfig[] = [conv2DBackpropFilterConfig];
+/** Kernels tfjs-backend-wasm 4.22 lacks but gradient training needs, and our fused ReLU gradient. */
+const missingKernels: KernelConfig[] = [conv2DBackpropFilterConfig, reluGradientConfig];
 
 /** Faster replacements for wasm kernels that dominated a training step (issue 10's profile). */
 const replacements: { kernelName: string; make: (original: KernelConfig) => KernelConfig }[] = [

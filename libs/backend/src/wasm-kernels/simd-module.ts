@@ -12,6 +12,7 @@ export interface SimdKernels {
   ): void;
   columnSums(x: number, out: number, rows: number, width: number): void;
   maxPool2x2(x: number, y: number, batch: number, inH: number, inW: number, outH: number, outW: number, channels: number): void;
+  reluGradient(dy: number, y: number, dx: number, n: number): void;
   maxPool2x2Grad(x: number, y: number, dy: number, dx: number, batch: number, inH: number, inW: number, outH: number, outW: number, channels: number): void;
   convFilterGradient(
     x: number, dy: number, dw: number,
