@@ -1,10 +1,10 @@
-import { madd } from './madd';
+import { accumulateScaledRow, accumulateScaledRows } from './scaled-rows';
 
 /**
  * Filter gradient of a 2-D convolution, NHWC float32:
  *   dW[i, j, c, o] = Σ_{b,y,x} X[b, y·sh + i − top, x·sw + j − left, c] · dY[b, y, x, o]
  * One output row (b, y) at a time, so its dY row and the input rows it reads stay in L1; for
- * every tap (i, j, c) the row's pixels update 16 output channels (four vectors) in registers.
+ * every tap (i, j) the row's pixels update the dW rows of two input channels at once.
  * x: [batch, inH, inW, C], dy: [batch, outH, outW, O], dw: [fh, fw, C, O]; offsets in bytes.
  */
 export function convFilterGradient(
@@ -33,90 +33,17 @@ export function convFilterGradient(
           const xStep = (<usize>sw) * xPixel;
           const dyFirst = dyRow + (<usize>x0) * dyPixel;
           const count = x1 - x0;
+          // Two input channels at a time: their rows of dW share every load of dY.
+          const tap = dw + (<usize>((i * fw + j) * channels)) * dyPixel;
           let c = 0;
           for (; c + 2 <= channels; c += 2) {
-            tapGradient2(xFirst + ((<usize>c) << 2), xStep, dyFirst, dyPixel, count, dw + (<usize>((i * fw + j) * channels + c)) * dyPixel, outChannels);
+            const x0c = xFirst + ((<usize>c) << 2);
+            const dw0 = tap + (<usize>c) * dyPixel;
+            accumulateScaledRows(x0c, x0c + 4, xStep, dyFirst, dyPixel, count, dw0, dw0 + dyPixel, outChannels);
           }
-          for (; c < channels; c++) {
-            tapGradient(xFirst + ((<usize>c) << 2), xStep, dyFirst, dyPixel, count, dw + (<usize>((i * fw + j) * channels + c)) * dyPixel, outChannels);
-          }
+          if (c < channels) accumulateScaledRow(xFirst + ((<usize>c) << 2), xStep, dyFirst, dyPixel, count, tap + (<usize>c) * dyPixel, outChannels);
         }
       }
     }
-  }
-}
-
-/** out[o] += Σ_{k < count} x[k·xStep] · dy[k·dyStep + o] for o < outChannels (strides in bytes). */
-function tapGradient(x: usize, xStep: usize, dy: usize, dyStep: usize, count: i32, out: usize, outChannels: i32): void {
-  let o = 0;
-  for (; o + 16 <= outChannels; o += 16) {
-    const d = dy + ((<usize>o) << 2);
-    const w = out + ((<usize>o) << 2);
-    let a0 = v128.load(w), a1 = v128.load(w, 16), a2 = v128.load(w, 32), a3 = v128.load(w, 48);
-    let xp = x, dp = d;
-    for (let k = 0; k < count; k++, xp += xStep, dp += dyStep) {
-      const s = v128.load_splat<f32>(xp);
-      a0 = madd(s, v128.load(dp), a0);
-      a1 = madd(s, v128.load(dp, 16), a1);
-      a2 = madd(s, v128.load(dp, 32), a2);
-      a3 = madd(s, v128.load(dp, 48), a3);
-    }
-    v128.store(w, a0);
-    v128.store(w, a1, 16);
-    v128.store(w, a2, 32);
-    v128.store(w, a3, 48);
-  }
-  for (; o + 4 <= outChannels; o += 4) {
-    const w = out + ((<usize>o) << 2);
-    let a = v128.load(w);
-    let xp = x, dp = dy + ((<usize>o) << 2);
-    for (let k = 0; k < count; k++, xp += xStep, dp += dyStep) a = madd(v128.load_splat<f32>(xp), v128.load(dp), a);
-    v128.store(w, a);
-  }
-  for (; o < outChannels; o++) {
-    const w = out + ((<usize>o) << 2);
-    let a = load<f32>(w);
-    let xp = x, dp = dy + ((<usize>o) << 2);
-    for (let k = 0; k < count; k++, xp += xStep, dp += dyStep) a += load<f32>(xp) * load<f32>(dp);
-    store<f32>(w, a);
-  }
-}
-
-/** tapGradient for two consecutive input channels at once: each dY load serves both. */
-function tapGradient2(x: usize, xStep: usize, dy: usize, dyStep: usize, count: i32, out: usize, outChannels: i32): void {
-  const out2 = out + ((<usize>outChannels) << 2);
-  let o = 0;
-  for (; o + 16 <= outChannels; o += 16) {
-    const d = dy + ((<usize>o) << 2);
-    const w = out + ((<usize>o) << 2);
-    const v = out2 + ((<usize>o) << 2);
-    let a0 = v128.load(w), a1 = v128.load(w, 16), a2 = v128.load(w, 32), a3 = v128.load(w, 48);
-    let b0 = v128.load(v), b1 = v128.load(v, 16), b2 = v128.load(v, 32), b3 = v128.load(v, 48);
-    let xp = x, dp = d;
-    for (let k = 0; k < count; k++, xp += xStep, dp += dyStep) {
-      const s = v128.load_splat<f32>(xp);
-      const t = v128.load_splat<f32>(xp, 4);
-      const d0 = v128.load(dp), d1 = v128.load(dp, 16), d2 = v128.load(dp, 32), d3 = v128.load(dp, 48);
-      a0 = madd(s, d0, a0);
-      a1 = madd(s, d1, a1);
-      a2 = madd(s, d2, a2);
-      a3 = madd(s, d3, a3);
-      b0 = madd(t, d0, b0);
-      b1 = madd(t, d1, b1);
-      b2 = madd(t, d2, b2);
-      b3 = madd(t, d3, b3);
-    }
-    v128.store(w, a0);
-    v128.store(w, a1, 16);
-    v128.store(w, a2, 32);
-    v128.store(w, a3, 48);
-    v128.store(v, b0);
-    v128.store(v, b1, 16);
-    v128.store(v, b2, 32);
-    v128.store(v, b3, 48);
-  }
-  if (o < outChannels) {
-    tapGradient(x, xStep, dy + ((<usize>o) << 2), dyStep, count, out + ((<usize>o) << 2), outChannels - o);
-    tapGradient(x + 4, xStep, dy + ((<usize>o) << 2), dyStep, count, out2 + ((<usize>o) << 2), outChannels - o);
   }
 }

@@ -1,4 +1,4 @@
-import { madd } from './madd';
+import { accumulateScaledRows } from './scaled-rows';
 
 /**
  * A 2-D convolution over NHWC float32 tensors, with an optional per-channel bias and ReLU:
@@ -35,7 +35,7 @@ export function conv2d(
           const xRow = x + (<usize>(b * inH + iy) * inW) * xPixel;
           const wRow = w + (<usize>(i * fw)) * wTap;
           if (inside) {
-            run(xRow + (<usize>ix0) * xPixel, xRow + (<usize>ix1) * xPixel, wRow, fw * channels, y0, y1, outChannels);
+            accumulateScaledRows(xRow + (<usize>ix0) * xPixel, xRow + (<usize>ix1) * xPixel, 4, wRow, yPixel, fw * channels, y0, y1, outChannels);
             continue;
           }
           for (let j = 0; j < fw; j++) {
@@ -44,7 +44,7 @@ export function conv2d(
             if (!first && !second) continue;
             const p0 = first ? xRow + (<usize>(ix0 + j)) * xPixel : zeros;
             const p1 = second ? xRow + (<usize>(ix1 + j)) * xPixel : zeros;
-            run(p0, p1, wRow + (<usize>j) * wTap, channels, y0, y1, outChannels);
+            accumulateScaledRows(p0, p1, 4, wRow + (<usize>j) * wTap, yPixel, channels, y0, y1, outChannels);
           }
         }
         if (relu) {
@@ -60,56 +60,6 @@ export function conv2d(
 function start(out: usize, bias: usize, n: i32): void {
   if (bias) memory.copy(out, bias, (<usize>n) << 2);
   else memory.fill(out, 0, (<usize>n) << 2);
-}
-
-/** y0[o] += Σ_k p0[k]·w[k, o] and y1[o] += Σ_k p1[k]·w[k, o] over k < length, for every o. */
-function run(p0: usize, p1: usize, w: usize, length: i32, y0: usize, y1: usize, outChannels: i32): void {
-  const wStep = (<usize>outChannels) << 2;
-  let o = 0;
-  for (; o + 16 <= outChannels; o += 16) {
-    const at = (<usize>o) << 2;
-    run16(p0, p1, w + at, wStep, length, y0 + at, y1 + at);
-  }
-  for (; o < outChannels; o++) {
-    const at = (<usize>o) << 2;
-    let s0 = load<f32>(y0 + at);
-    let s1 = load<f32>(y1 + at);
-    let wp = w + at;
-    for (let k = 0; k < length; k++, wp += wStep) {
-      const wk = load<f32>(wp);
-      s0 += load<f32>(p0 + ((<usize>k) << 2)) * wk;
-      s1 += load<f32>(p1 + ((<usize>k) << 2)) * wk;
-    }
-    store<f32>(y0 + at, s0);
-    store<f32>(y1 + at, s1);
-  }
-}
-
-/** `run` for 16 output channels: both pixels' sums in eight vectors while the inputs go by. */
-function run16(p0: usize, p1: usize, w: usize, wStep: usize, length: i32, y0: usize, y1: usize): void {
-  let a0 = v128.load(y0), a1 = v128.load(y0, 16), a2 = v128.load(y0, 32), a3 = v128.load(y0, 48);
-  let b0 = v128.load(y1), b1 = v128.load(y1, 16), b2 = v128.load(y1, 32), b3 = v128.load(y1, 48);
-  for (let k = 0; k < length; k++, p0 += 4, p1 += 4, w += wStep) {
-    const s = v128.load_splat<f32>(p0);
-    const t = v128.load_splat<f32>(p1);
-    const w0 = v128.load(w), w1 = v128.load(w, 16), w2 = v128.load(w, 32), w3 = v128.load(w, 48);
-    a0 = madd(s, w0, a0);
-    a1 = madd(s, w1, a1);
-    a2 = madd(s, w2, a2);
-    a3 = madd(s, w3, a3);
-    b0 = madd(t, w0, b0);
-    b1 = madd(t, w1, b1);
-    b2 = madd(t, w2, b2);
-    b3 = madd(t, w3, b3);
-  }
-  v128.store(y0, a0);
-  v128.store(y0, a1, 16);
-  v128.store(y0, a2, 32);
-  v128.store(y0, a3, 48);
-  v128.store(y1, b0);
-  v128.store(y1, b1, 16);
-  v128.store(y1, b2, 32);
-  v128.store(y1, b3, 48);
 }
 
 function clampAtZero(out: usize, n: i32): void {

@@ -41,3 +41,25 @@ export function seededValues(count: number, seed: number): Float32Array {
   }
   return out;
 }
+
+/** A convolution case: input [B, H, W, C], filter [k, k, C, O], stride, padding. */
+export type ConvCase = { name: string; x: [number, number, number, number]; f: [number, number, number, number]; stride: number; pad: 'valid' | 'same' };
+
+/** A square conv layer as a ConvCase. */
+export const convLayer = (name: string, hw: number, k: number, cin: number, cout: number, stride: number, pad: 'valid' | 'same', batch = 2): ConvCase => ({
+  name,
+  x: [batch, hw, hw, cin],
+  f: [k, k, cin, cout],
+  stride,
+  pad,
+});
+
+/** Runs `step` (which must dispose what it makes) a few times: no tensor and no backend buffer may be left over. */
+export function expectNoLeaks(step: () => void): void {
+  step(); // first call: whatever is created once (kernel setup)
+  const tensors = tf.memory().numTensors;
+  const dataIds = tf.engine().backend.numDataIds();
+  for (let i = 0; i < 3; i++) step();
+  expect(tf.memory().numTensors).toBe(tensors);
+  expect(tf.engine().backend.numDataIds()).toBe(dataIds);
+}

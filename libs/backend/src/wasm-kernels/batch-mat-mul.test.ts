@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../init-backend';
-import { onBackend, relativeError, seededValues } from '../test-support';
+import { expectNoLeaks, onBackend, relativeError, seededValues } from '../test-support';
 
 // Our wasm BatchMatMul (a transposed operand transposed first, then XNNPACK's untransposed
 // product, or the product of the transposes transposed back) against the cpu backend: every
@@ -76,12 +76,7 @@ describe('wasm BatchMatMul equals the cpu backend (rel. err ≤ 1e-4)', () => {
         tf.matMul(a, c, true, true);
       });
     };
-    step();
-    const tensors = tf.memory().numTensors;
-    const dataIds = tf.engine().backend.numDataIds();
-    for (let i = 0; i < 3; i++) step();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(tf.engine().backend.numDataIds()).toBe(dataIds);
+    expectNoLeaks(step);
     tf.dispose([a, b, c, w]);
   });
 });

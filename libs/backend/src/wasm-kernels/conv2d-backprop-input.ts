@@ -18,8 +18,9 @@ const maxDirectInChannels = 4;
 /**
  * dX = the transposed convolution of dY, which is a plain convolution: dY (with s−1 zeros inserted
  * between its pixels when the stride s > 1) convolved with the filter flipped in space and with
- * its in/out channels swapped, padded by (filter − 1 − forward padding). Run on the backend's
- * XNNPACK Conv2D, it replaces tfjs-backend-wasm's direct loop, which dominated training time.
+ * its in/out channels swapped, padded by (filter − 1 − forward padding). Run by the wasm Conv2D
+ * kernel (our SIMD convolution, conv2d.ts), it replaces tfjs-backend-wasm's direct loop, which
+ * dominated training time.
  * With few input channels that conv has few outputs, which XNNPACK runs poorly: there a SIMD kernel
  * sums dY · W straight into each dX cell (assembly/conv-input-gradient.ts).
  */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../init-backend';
-import { onBackend, relativeError, seededValues } from '../test-support';
+import { type ConvCase, convLayer, expectNoLeaks, onBackend, relativeError, seededValues } from '../test-support';
 
 // Our wasm Conv2DBackpropFilter (missing in tfjs-backend-wasm; a SIMD kernel) and Conv2DBackpropInput
 // (replaced: XNNPACK instead of a direct loop) against the cpu backend, for every conv layer of our models
@@ -13,41 +13,31 @@ beforeAll(async () => {
   await initBackend();
 });
 
-type Case = { name: string; x: [number, number, number, number]; f: [number, number, number, number]; stride: number; pad: 'valid' | 'same' };
-
-const layer = (name: string, hw: number, k: number, cin: number, cout: number, stride: number, pad: 'valid' | 'same', batch = 2): Case => ({
-  name,
-  x: [batch, hw, hw, cin],
-  f: [k, k, cin, cout],
-  stride,
-  pad,
-});
-
-const cases: Case[] = [
-  layer('cnn3 conv1 / tiny conv1 / small cnn conv1', 28, 3, 1, 32, 1, 'valid'),
-  layer('cnn3 conv2', 9, 3, 32, 64, 1, 'valid', 1),
-  layer('cnn3 conv3', 5, 3, 64, 64, 1, 'valid', 1),
-  layer('small cnn conv2', 13, 3, 16, 32, 1, 'valid', 1),
-  layer('cnn4 conv1', 32, 3, 3, 32, 1, 'same', 1),
-  layer('cnn4 conv2', 8, 3, 32, 32, 1, 'same', 1),
-  layer('cnn4 conv3', 6, 3, 32, 64, 1, 'same', 1),
-  layer('cnn4 conv4', 6, 3, 64, 64, 1, 'same', 1),
-  layer('resnet8 stem', 32, 3, 3, 16, 1, 'same', 1),
-  layer('resnet8 stage1', 10, 3, 16, 16, 1, 'same', 1),
-  layer('resnet8 stage2 conv_a, even size', 10, 3, 16, 32, 2, 'same', 1),
-  layer('resnet8 stage2 conv_a, odd size', 9, 3, 16, 32, 2, 'same', 1),
-  layer('resnet8 stage2 projection', 32, 1, 16, 32, 2, 'same'),
-  layer('resnet8 stage3 conv_a', 8, 3, 32, 64, 2, 'same', 1),
-  layer('resnet8 stage3 conv_b', 6, 3, 64, 64, 1, 'same', 1),
-  layer('resnet8 stage3 projection', 16, 1, 32, 64, 2, 'same', 1),
-  layer('training batch 128', 6, 3, 2, 4, 1, 'valid', 128),
-  layer('training batch 128, stride 2 same', 7, 3, 2, 4, 2, 'same', 128),
-  layer('odd: 9×9 stride 2 valid (unused last row)', 9, 3, 3, 4, 2, 'valid'),
-  layer('odd: 8×8 stride 2 same (asymmetric padding)', 8, 3, 3, 4, 2, 'same'),
+const cases: ConvCase[] = [
+  convLayer('cnn3 conv1 / tiny conv1 / small cnn conv1', 28, 3, 1, 32, 1, 'valid'),
+  convLayer('cnn3 conv2', 9, 3, 32, 64, 1, 'valid', 1),
+  convLayer('cnn3 conv3', 5, 3, 64, 64, 1, 'valid', 1),
+  convLayer('small cnn conv2', 13, 3, 16, 32, 1, 'valid', 1),
+  convLayer('cnn4 conv1', 32, 3, 3, 32, 1, 'same', 1),
+  convLayer('cnn4 conv2', 8, 3, 32, 32, 1, 'same', 1),
+  convLayer('cnn4 conv3', 6, 3, 32, 64, 1, 'same', 1),
+  convLayer('cnn4 conv4', 6, 3, 64, 64, 1, 'same', 1),
+  convLayer('resnet8 stem', 32, 3, 3, 16, 1, 'same', 1),
+  convLayer('resnet8 stage1', 10, 3, 16, 16, 1, 'same', 1),
+  convLayer('resnet8 stage2 conv_a, even size', 10, 3, 16, 32, 2, 'same', 1),
+  convLayer('resnet8 stage2 conv_a, odd size', 9, 3, 16, 32, 2, 'same', 1),
+  convLayer('resnet8 stage2 projection', 32, 1, 16, 32, 2, 'same'),
+  convLayer('resnet8 stage3 conv_a', 8, 3, 32, 64, 2, 'same', 1),
+  convLayer('resnet8 stage3 conv_b', 6, 3, 64, 64, 1, 'same', 1),
+  convLayer('resnet8 stage3 projection', 16, 1, 32, 64, 2, 'same', 1),
+  convLayer('training batch 128', 6, 3, 2, 4, 1, 'valid', 128),
+  convLayer('training batch 128, stride 2 same', 7, 3, 2, 4, 2, 'same', 128),
+  convLayer('odd: 9×9 stride 2 valid (unused last row)', 9, 3, 3, 4, 2, 'valid'),
+  convLayer('odd: 8×8 stride 2 same (asymmetric padding)', 8, 3, 3, 4, 2, 'same'),
   { name: 'odd: non-square 2×3 filter, 8×10 input', x: [3, 8, 10, 2], f: [2, 3, 2, 5], stride: 2, pad: 'same' },
-  layer('odd: 5×5 filter stride 3 valid', 17, 5, 2, 3, 3, 'valid'),
+  convLayer('odd: 5×5 filter stride 3 valid', 17, 5, 2, 3, 3, 'valid'),
   // The SIMD filter gradient takes input channels in pairs and outputs in 16s, 4s, then singly.
-  layer('odd: 5 input channels, 23 outputs', 7, 3, 5, 23, 1, 'same', 3),
+  convLayer('odd: 5 input channels, 23 outputs', 7, 3, 5, 23, 1, 'same', 3),
 ];
 
 describe('wasm conv2d gradients equal the cpu backend (rel. err ≤ 1e-4)', () => {
@@ -76,12 +66,7 @@ describe('wasm conv2d gradients equal the cpu backend (rel. err ≤ 1e-4)', () =
       tf.tidy(() => {
         tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')))([x, w]);
       });
-    step();
-    const tensors = tf.memory().numTensors;
-    const dataIds = tf.engine().backend.numDataIds();
-    for (let i = 0; i < 3; i++) step();
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(tf.engine().backend.numDataIds()).toBe(dataIds);
+    expectNoLeaks(step);
     tf.dispose([x, w]);
   });
 });

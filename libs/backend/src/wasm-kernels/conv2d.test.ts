@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../init-backend';
-import { onBackend, relativeError, seededValues } from '../test-support';
+import { type ConvCase, expectNoLeaks, onBackend, relativeError, seededValues } from '../test-support';
 
 // Our SIMD Conv2D / FusedConv2D (layers with ≥ 8 input channels) against the cpu backend: the
 // fused bias and ReLU, 'same' padding at the borders, stride 2, 1×1 projections, an odd last
@@ -11,7 +11,7 @@ beforeAll(async () => {
   await initBackend();
 });
 
-type Case = { name: string; x: [number, number, number, number]; f: [number, number, number, number]; stride: number; pad: 'valid' | 'same'; activation: 'relu' | 'linear'; bias: boolean };
+type Case = ConvCase & { activation: 'relu' | 'linear'; bias: boolean };
 
 const cases: Case[] = [
   { name: 'cnn3 conv2, bias + relu', x: [2, 13, 13, 32], f: [3, 3, 32, 64], stride: 1, pad: 'valid', activation: 'relu', bias: true },
@@ -44,11 +44,6 @@ test('leaves no tensors or wasm buffers behind (its scratch rows are freed)', ()
   const x = tf.tensor4d(seededValues(2 * 9 * 9 * 8, 4), [2, 9, 9, 8]);
   const w = tf.tensor4d(seededValues(3 * 3 * 8 * 16, 5), [3, 3, 8, 16]);
   const step = () => tf.tidy(() => void tf.conv2d(x, w, 1, 'same'));
-  step();
-  const tensors = tf.memory().numTensors;
-  const dataIds = tf.engine().backend.numDataIds();
-  for (let i = 0; i < 3; i++) step();
-  expect(tf.memory().numTensors).toBe(tensors);
-  expect(tf.engine().backend.numDataIds()).toBe(dataIds);
+  expectNoLeaks(step);
   tf.dispose([x, w]);
 });
