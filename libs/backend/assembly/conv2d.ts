@@ -3,9 +3,9 @@ import { accumulateScaledRows } from './scaled-rows';
 /**
  * A 2-D convolution over NHWC float32 tensors, with an optional per-channel bias and ReLU:
  *   y[b, oy, ox, o] = act(bias[o] + Σ_{i,j,c} x[b, oy·sh + i − top, ox·sw + j − left, c] · w[i, j, c, o])
- * Output pixels go in neighbouring pairs: each filter load serves both. Where a filter row of both
- * windows lies inside the image its fw·C inputs and weights are contiguous, one run; at the borders
- * each tap is its own run, and a pixel whose tap falls in the padding reads `zeros`.
+ * Output pixels go in neighbouring pairs: each filter load serves both. Where both windows lie
+ * inside the image's width, a pair is one pass over their rows in registers; at the side borders
+ * each tap is its own pass, and a pixel whose tap falls in the padding reads `zeros`.
  * x: [batch, inH, inW, C]; w: [fh, fw, C, O]; bias: [O], or 0 for none; y: [batch, outH, outW, O];
  * scratch: `zeros`, C floats, and `spare`, O floats (the partner of an odd last pixel). Byte offsets.
  */
@@ -18,6 +18,7 @@ export function conv2d(
   const xPixel = (<usize>channels) << 2;
   const yPixel = (<usize>outChannels) << 2;
   const wTap = (<usize>channels) * yPixel; // one (i, j) of w: C rows of O weights
+  const xLine = (<usize>inW) * xPixel; // one row of the image
   for (let b = 0; b < batch; b++) {
     for (let oy = 0; oy < outH; oy++) {
       const yRow = y + (<usize>(b * outH + oy) * outW) * yPixel;
@@ -28,23 +29,25 @@ export function conv2d(
         start(y1, bias, outChannels);
         const ix0 = ox * sw - left;
         const ix1 = ix0 + sw;
-        const inside = ix0 >= 0 && ix1 + fw <= inW;
-        for (let i = 0; i < fh; i++) {
-          const iy = oy * sh + i - top;
-          if (iy < 0 || iy >= inH) continue;
-          const xRow = x + (<usize>(b * inH + iy) * inW) * xPixel;
-          const wRow = w + (<usize>(i * fw)) * wTap;
-          if (inside) {
-            accumulateScaledRows(xRow + (<usize>ix0) * xPixel, xRow + (<usize>ix1) * xPixel, 4, wRow, yPixel, fw * channels, y0, y1, outChannels);
-            continue;
-          }
-          for (let j = 0; j < fw; j++) {
-            const first = ix0 + j >= 0 && ix0 + j < inW;
-            const second = ix1 + j >= 0 && ix1 + j < inW;
-            if (!first && !second) continue;
-            const p0 = first ? xRow + (<usize>(ix0 + j)) * xPixel : zeros;
-            const p1 = second ? xRow + (<usize>(ix1 + j)) * xPixel : zeros;
-            accumulateScaledRows(p0, p1, 4, wRow + (<usize>j) * wTap, yPixel, channels, y0, y1, outChannels);
+        // Filter rows whose input row lies inside the image: [i0, i1), the same for the whole output row.
+        const i0 = max(0, top - oy * sh);
+        const i1 = min(fh, inH + top - oy * sh);
+        const xTop = x + (<usize>((b * inH + oy * sh - top + i0) * inW)) * xPixel;
+        if (ix0 >= 0 && ix1 + fw <= inW) {
+          // Both windows inside the image's width: each of their rows is fw·C contiguous inputs, as
+          // are the weights of a filter row, and the filter rows follow each other in w: one call.
+          accumulateScaledRows(xTop + (<usize>ix0) * xPixel, xTop + (<usize>ix1) * xPixel, 4, w + (<usize>(i0 * fw)) * wTap, yPixel, fw * channels, y0, y1, outChannels, i1 - i0, xLine);
+        } else {
+          for (let i = i0; i < i1; i++) {
+            const xRow = xTop + (<usize>(i - i0)) * xLine;
+            for (let j = 0; j < fw; j++) {
+              const first = ix0 + j >= 0 && ix0 + j < inW;
+              const second = ix1 + j >= 0 && ix1 + j < inW;
+              if (!first && !second) continue;
+              const p0 = first ? xRow + (<usize>(ix0 + j)) * xPixel : zeros;
+              const p1 = second ? xRow + (<usize>(ix1 + j)) * xPixel : zeros;
+              accumulateScaledRows(p0, p1, 4, w + (<usize>(i * fw + j)) * wTap, yPixel, channels, y0, y1, outChannels);
+            }
           }
         }
         if (relu) {
@@ -56,14 +59,26 @@ export function conv2d(
   }
 }
 
-/** out[0..n) = bias, or 0. */
+/** out[0..n) = bias, or 0. Vector moves: a memory.copy per pixel costs a call into the engine. */
 function start(out: usize, bias: usize, n: i32): void {
-  if (bias) memory.copy(out, bias, (<usize>n) << 2);
-  else memory.fill(out, 0, (<usize>n) << 2);
+  let o = 0;
+  for (; o + 4 <= n; o += 4) {
+    const at = (<usize>o) << 2;
+    v128.store(out + at, bias ? v128.load(bias + at) : f32x4.splat(0));
+  }
+  for (; o < n; o++) {
+    const at = (<usize>o) << 2;
+    store<f32>(out + at, bias ? load<f32>(bias + at) : 0);
+  }
 }
 
 function clampAtZero(out: usize, n: i32): void {
-  for (let o = 0; o < n; o++) {
+  let o = 0;
+  for (; o + 4 <= n; o += 4) {
+    const at = out + ((<usize>o) << 2);
+    v128.store(at, f32x4.max(v128.load(at), f32x4.splat(0)));
+  }
+  for (; o < n; o++) {
     const at = out + ((<usize>o) << 2);
     store<f32>(at, max(load<f32>(at), 0));
   }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../init-backend';
 import { type ConvCase, expectNoLeaks, onBackend, relativeError, seededValues } from '../test-support';
 
-// Our SIMD Conv2D / FusedConv2D (layers with ≥ 8 input channels) against the cpu backend: the
+// Our SIMD Conv2D / FusedConv2D against the cpu backend: the
 // fused bias and ReLU, 'same' padding at the borders, stride 2, 1×1 projections, an odd last
 // pixel, output channels not a multiple of 16. (conv2d-gradients.test.ts checks plain Conv2D and
 // the convolutions Conv2DBackpropInput runs at every model layer.)
@@ -21,6 +21,8 @@ const cases: Case[] = [
   { name: 'resnet8 conv_b, linear', x: [2, 8, 8, 64], f: [3, 3, 64, 64], stride: 1, pad: 'same', activation: 'linear', bias: true },
   { name: 'resnet8 projection 1×1 stride 2', x: [2, 16, 16, 16], f: [1, 1, 16, 32], stride: 2, pad: 'same', activation: 'linear', bias: true },
   { name: 'odd: 23 outputs, odd width, no bias', x: [3, 7, 9, 8], f: [3, 3, 8, 23], stride: 1, pad: 'same', activation: 'relu', bias: false },
+  { name: 'first layer (MNIST), bias + relu', x: [4, 28, 28, 1], f: [3, 3, 1, 32], stride: 1, pad: 'valid', activation: 'relu', bias: true },
+  { name: 'first layer (CIFAR-10), same padding', x: [2, 32, 32, 3], f: [3, 3, 3, 16], stride: 1, pad: 'same', activation: 'relu', bias: true },
   { name: 'odd: 2×3 filter, stride 2 valid, 12 outputs', x: [2, 9, 11, 10], f: [2, 3, 10, 12], stride: 2, pad: 'valid', activation: 'linear', bias: true },
 ];
 
