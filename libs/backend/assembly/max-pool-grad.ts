@@ -6,10 +6,9 @@
  * x, dx: [batch, inH, inW, C]; y, dy: [batch, outH, outW, C]; arguments are byte offsets.
  */
 export function maxPool2x2Grad(x: usize, y: usize, dy: usize, dx: usize, batch: i32, inH: i32, inW: i32, outH: i32, outW: i32, channels: i32): void {
-  // Rows and columns no window reads (odd sizes) get no gradient.
-  memory.fill(dx, 0, (<usize>batch * inH * inW * channels) << 2);
   const cellBytes = (<usize>channels) << 2;
   const rowBytes = <usize>inW * cellBytes;
+  zeroUnread(dx, batch, inH, inW, outH, outW, cellBytes, rowBytes);
   let o: usize = 0; // byte offset into y and dy, in step with the loops
   for (let b = 0; b < batch; b++) {
     for (let oy = 0; oy < outH; oy++) {
@@ -39,9 +38,25 @@ export function maxPool2x2Grad(x: usize, y: usize, dy: usize, dx: usize, batch: 
             : load<f32>(x + a + rowBytes) == m ? a + rowBytes
             : load<f32>(x + a + rowBytes + cellBytes) == m ? a + rowBytes + cellBytes
             : a;
+          store<f32>(dx + a, 0);
+          store<f32>(dx + a + cellBytes, 0);
+          store<f32>(dx + a + rowBytes, 0);
+          store<f32>(dx + a + rowBytes + cellBytes, 0);
           store<f32>(dx + best, load<f32>(dy + o));
         }
       }
     }
+  }
+}
+
+/** The windows write every cell they cover; a last row or column no window reads (odd sizes) gets 0. */
+function zeroUnread(dx: usize, batch: i32, inH: i32, inW: i32, outH: i32, outW: i32, cellBytes: usize, rowBytes: usize): void {
+  const imageBytes = <usize>inH * rowBytes;
+  for (let b = 0; b < batch; b++) {
+    const image = dx + (<usize>b) * imageBytes;
+    if (inW > outW * 2) {
+      for (let y = 0; y < outH * 2; y++) memory.fill(image + (<usize>y) * rowBytes + (<usize>(outW * 2)) * cellBytes, 0, (<usize>(inW - outW * 2)) * cellBytes);
+    }
+    if (inH > outH * 2) memory.fill(image + (<usize>(outH * 2)) * rowBytes, 0, (<usize>(inH - outH * 2)) * rowBytes);
   }
 }
