@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compiledSimdKernels } from './compile-simd-kernels';
@@ -44,4 +44,16 @@ test('a build is compiled once, then read from the cache', async () => {
   expect(Buffer.compare(again, first)).toBe(0);
   expect(readdirSync(cacheDir)).toEqual(files);
   expect(files.some((f) => f.endsWith('.partial'))).toBe(false);
+});
+
+test('an unusable cache directory falls back to a temporary one', async () => {
+  // A directory below a regular file can never be created, not even by root.
+  process.env.CONJUGATE_CACHE_DIR = join(cacheDir, 'not-a-directory', 'cache');
+  writeFileSync(join(cacheDir, 'not-a-directory'), '');
+  try {
+    const bytes = await compiledSimdKernels({ sharedMemory: false, relaxedSimd: false });
+    expect(WebAssembly.validate(bytes)).toBe(true);
+  } finally {
+    process.env.CONJUGATE_CACHE_DIR = cacheDir;
+  }
 });
