@@ -3,8 +3,10 @@ import { accumulateScaledRow, accumulateScaledRows } from './scaled-rows';
 /**
  * Filter gradient of a 2-D convolution, NHWC float32:
  *   dW[i, j, c, o] = Σ_{b,y,x} X[b, y·sh + i − top, x·sw + j − left, c] · dY[b, y, x, o]
- * One output row (b, y) at a time, so its dY row and the input rows it reads stay in L1; for
- * every tap (i, j) the row's pixels update the dW rows of two input channels at once.
+ * Image by image and tap (i, j) by tap, two input channels at a time: their dW rows stay in
+ * registers while the image's dY pixels go by (each dY load serves both). Where the tap reads
+ * every output column (no padding on the sides) that is one pass over all the image's rows;
+ * otherwise one pass per output row, over the columns that read inside the image.
  * x: [batch, inH, inW, C], dy: [batch, outH, outW, O], dw: [fh, fw, C, O]; offsets in bytes.
  */
 export function convFilterGradient(
@@ -15,33 +17,40 @@ export function convFilterGradient(
   memory.fill(dw, 0, (<usize>fh * fw * channels * outChannels) << 2);
   const dyPixel = (<usize>outChannels) << 2;
   const xPixel = (<usize>channels) << 2;
+  const xLine = (<usize>inW) * xPixel;
+  const xStep = (<usize>sw) * xPixel;
   for (let b = 0; b < batch; b++) {
-    for (let y = 0; y < outH; y++) {
-      const dyRow = dy + (<usize>(b * outH + y) * outW) * dyPixel;
-      for (let i = 0; i < fh; i++) {
-        const iy = y * sh + i - top;
-        if (iy < 0 || iy >= inH) continue;
-        const xRow = x + (<usize>(b * inH + iy) * inW) * xPixel;
-        for (let j = 0; j < fw; j++) {
-          // Output columns whose input column is inside the image: [x0, x1).
-          let x0 = 0;
-          while (x0 < outW && x0 * sw + j - left < 0) x0++;
-          let x1 = outW;
-          while (x1 > x0 && (x1 - 1) * sw + j - left >= inW) x1--;
-          if (x0 >= x1) continue;
-          const xFirst = xRow + (<usize>(x0 * sw + j - left)) * xPixel;
-          const xStep = (<usize>sw) * xPixel;
-          const dyFirst = dyRow + (<usize>x0) * dyPixel;
-          const count = x1 - x0;
-          // Two input channels at a time: their rows of dW share every load of dY.
-          const tap = dw + (<usize>((i * fw + j) * channels)) * dyPixel;
+    for (let i = 0; i < fh; i++) {
+      // Output rows whose input row is inside the image: [y0, y1).
+      let y0 = 0;
+      while (y0 < outH && y0 * sh + i - top < 0) y0++;
+      let y1 = outH;
+      while (y1 > y0 && (y1 - 1) * sh + i - top >= inH) y1--;
+      if (y0 >= y1) continue;
+      for (let j = 0; j < fw; j++) {
+        // Output columns whose input column is inside the image: [x0, x1).
+        let x0 = 0;
+        while (x0 < outW && x0 * sw + j - left < 0) x0++;
+        let x1 = outW;
+        while (x1 > x0 && (x1 - 1) * sw + j - left >= inW) x1--;
+        if (x0 >= x1) continue;
+        const tap = dw + (<usize>((i * fw + j) * channels)) * dyPixel;
+        // Whole rows of dY follow each other in memory: all rows in one pass.
+        const whole = x0 == 0 && x1 == outW;
+        const passes = whole ? 1 : y1 - y0;
+        const lines = whole ? y1 - y0 : 1;
+        for (let pass = 0; pass < passes; pass++) {
+          const y = y0 + pass;
+          const xFirst = x + (<usize>((b * inH + y * sh + i - top) * inW + x0 * sw + j - left)) * xPixel;
+          const dyFirst = dy + (<usize>((b * outH + y) * outW + x0)) * dyPixel;
+          const lineJump = (<usize>sh) * xLine;
           let c = 0;
           for (; c + 2 <= channels; c += 2) {
-            const x0c = xFirst + ((<usize>c) << 2);
-            const dw0 = tap + (<usize>c) * dyPixel;
-            accumulateScaledRows(x0c, x0c + 4, xStep, dyFirst, dyPixel, count, dw0, dw0 + dyPixel, outChannels);
+            const xc = xFirst + ((<usize>c) << 2);
+            const dwc = tap + (<usize>c) * dyPixel;
+            accumulateScaledRows(xc, xc + 4, xStep, dyFirst, dyPixel, x1 - x0, dwc, dwc + dyPixel, outChannels, lines, lineJump);
           }
-          if (c < channels) accumulateScaledRow(xFirst + ((<usize>c) << 2), xStep, dyFirst, dyPixel, count, tap + (<usize>c) * dyPixel, outChannels);
+          if (c < channels) accumulateScaledRow(xFirst + ((<usize>c) << 2), xStep, dyFirst, dyPixel, x1 - x0, tap + (<usize>c) * dyPixel, outChannels, lines, lineJump);
         }
       }
     }

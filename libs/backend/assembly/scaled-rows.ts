@@ -64,19 +64,22 @@ function accumulate16(p: usize, q: usize, step: usize, v: usize, vStep: usize, c
   v128.store(b, b3, 48);
 }
 
-/** One such row: a[o] += Σ_{k<count} p[k·step] · v[k·vStep + o], o < width. */
-export function accumulateScaledRow(p: usize, step: usize, v: usize, vStep: usize, count: i32, a: usize, width: i32): void {
+/** One such row: a[o] += Σ_k p[k·step] · v[k·vStep + o], o < width (lines as above). */
+export function accumulateScaledRow(p: usize, step: usize, v: usize, vStep: usize, count: i32, a: usize, width: i32, lines: i32 = 1, lineJump: usize = 0): void {
   let o = 0;
   for (; o + 16 <= width; o += 16) {
     const at = (<usize>o) << 2;
     let a0 = v128.load(a + at), a1 = v128.load(a + at, 16), a2 = v128.load(a + at, 32), a3 = v128.load(a + at, 48);
-    let pp = p, vp = v + at;
-    for (let k = 0; k < count; k++, pp += step, vp += vStep) {
-      const s = v128.load_splat<f32>(pp);
-      a0 = madd(s, v128.load(vp), a0);
-      a1 = madd(s, v128.load(vp, 16), a1);
-      a2 = madd(s, v128.load(vp, 32), a2);
-      a3 = madd(s, v128.load(vp, 48), a3);
+    let vp = v + at;
+    for (let line = 0; line < lines; line++) {
+      let pp = p + (<usize>line) * lineJump;
+      for (let k = 0; k < count; k++, pp += step, vp += vStep) {
+        const s = v128.load_splat<f32>(pp);
+        a0 = madd(s, v128.load(vp), a0);
+        a1 = madd(s, v128.load(vp, 16), a1);
+        a2 = madd(s, v128.load(vp, 32), a2);
+        a3 = madd(s, v128.load(vp, 48), a3);
+      }
     }
     v128.store(a + at, a0);
     v128.store(a + at, a1, 16);
@@ -86,8 +89,11 @@ export function accumulateScaledRow(p: usize, step: usize, v: usize, vStep: usiz
   for (; o < width; o++) {
     const at = (<usize>o) << 2;
     let s = load<f32>(a + at);
-    let pp = p, vp = v + at;
-    for (let k = 0; k < count; k++, pp += step, vp += vStep) s += load<f32>(pp) * load<f32>(vp);
+    let vp = v + at;
+    for (let line = 0; line < lines; line++) {
+      let pp = p + (<usize>line) * lineJump;
+      for (let k = 0; k < count; k++, pp += step, vp += vStep) s += load<f32>(pp) * load<f32>(vp);
+    }
     store<f32>(a + at, s);
   }
 }
