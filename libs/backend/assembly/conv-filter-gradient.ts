@@ -22,17 +22,13 @@ export function convFilterGradient(
   for (let b = 0; b < batch; b++) {
     for (let i = 0; i < fh; i++) {
       // Output rows whose input row is inside the image: [y0, y1).
-      let y0 = 0;
-      while (y0 < outH && y0 * sh + i - top < 0) y0++;
-      let y1 = outH;
-      while (y1 > y0 && (y1 - 1) * sh + i - top >= inH) y1--;
+      const y0 = firstInside(outH, sh, i - top);
+      const y1 = endInside(outH, sh, i - top, inH, y0);
       if (y0 >= y1) continue;
       for (let j = 0; j < fw; j++) {
         // Output columns whose input column is inside the image: [x0, x1).
-        let x0 = 0;
-        while (x0 < outW && x0 * sw + j - left < 0) x0++;
-        let x1 = outW;
-        while (x1 > x0 && (x1 - 1) * sw + j - left >= inW) x1--;
+        const x0 = firstInside(outW, sw, j - left);
+        const x1 = endInside(outW, sw, j - left, inW, x0);
         if (x0 >= x1) continue;
         const tap = dw + (<usize>((i * fw + j) * channels)) * dyPixel;
         // Whole rows of dY follow each other in memory: all rows in one pass.
@@ -55,4 +51,18 @@ export function convFilterGradient(
       }
     }
   }
+}
+
+/** The first output position k < n whose input position k·stride + offset is not before the image. */
+function firstInside(n: i32, stride: i32, offset: i32): i32 {
+  let k = 0;
+  while (k < n && k * stride + offset < 0) k++;
+  return k;
+}
+
+/** One past the last output position k ≥ first whose input position k·stride + offset is inside [0, size). */
+function endInside(n: i32, stride: i32, offset: i32, size: i32, first: i32): i32 {
+  let k = n;
+  while (k > first && (k - 1) * stride + offset >= size) k--;
+  return k;
 }
