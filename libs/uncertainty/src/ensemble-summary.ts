@@ -1,6 +1,7 @@
-import { bootstrapStandardErrors } from './bootstrap';
 import { dataStd, ensembleMoments, type EnsembleInputs, type EnsembleMoments } from './ensemble-moments';
+import { ensembleResampler } from './ensemble-resamples';
 import { estimateValue, missingValue, type EstimateValue } from './estimate-value';
+import { poissonCounts, resampleStandardErrors } from './poisson-bootstrap';
 
 /** Spec §1: a dimension is active when its data std exceeds this (MNIST's black border is not). */
 export const ACTIVE_STD = 1e-6;
@@ -66,6 +67,9 @@ export interface EnsembleGroupResult {
   active: Uint8Array;
 }
 
+// Bootstrap resamples per matrix product (bounds the [R, M] count matrix).
+const RESAMPLES_PER_SLICE = 50;
+
 /** Summary of one group of points (all, or one class), with bootstrap SEs over its points. */
 export async function summariseEnsembleGroup(
   inputs: EnsembleInputs,
@@ -77,13 +81,22 @@ export async function summariseEnsembleGroup(
   const activeMask = Uint8Array.from(std, (s) => (s > ACTIVE_STD ? 1 : 0));
   const active = [...activeMask.keys()].filter((i) => activeMask[i] === 1);
   const values = scalars(moments, active, std);
-  const errors = await bootstrapStandardErrors(
-    members.length,
-    options.resamples,
-    options.seed,
-    (counts) => scalars(ensembleMoments(inputs, members, counts), active, std),
-    options.signal,
-  );
+  // Poisson bootstrap over the points (their indices in the request are their ids), in slices so a
+  // service stays responsive and cancellable meanwhile.
+  const draws: number[][] = [];
+  const resampler = ensembleResampler(inputs, members, moments);
+  try {
+    for (let first = 0; first < options.resamples; first += RESAMPLES_PER_SLICE) {
+      options.signal?.throwIfAborted();
+      const count = Math.min(RESAMPLES_PER_SLICE, options.resamples - first);
+      const counts = poissonCounts(options.seed, count, members, first);
+      for (const resample of resampler.moments(counts, count)) draws.push(scalars(resample, active, std));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    resampler.dispose();
+  }
+  const errors = resampleStandardErrors(draws);
   const reason =
     active.length === 0
       ? 'no active dimension (every dimension has data std ≤ 1e-6)'

@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '@conjugate/backend';
+import { ensembleMoments, type EnsembleInputs } from './ensemble-moments';
+import { ensembleResampler } from './ensemble-resamples';
+import { poissonCounts } from './poisson-bootstrap';
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+/** Points far from 0 with a small spread (where Σx² − (Σx)² would cancel in float32), log-losses over 8 orders of magnitude. */
+function inputs(M: number, D: number): EnsembleInputs {
+  const points = Float32Array.from({ length: M * D }, (_, k) => 0.9 + 0.01 * Math.sin(13 * k));
+  const scores = Float32Array.from({ length: M * D }, (_, k) => 3 + 2 * Math.cos(7 * k));
+  const logLoss = Float32Array.from({ length: M }, (_, m) => -9 * ((m * 37) % M) / M);
+  return { points, scores, logLoss, dimensions: D };
+}
+
+describe('ensemble moments of bootstrap resamples as matrix products', () => {
+  it('equal the float64 moments of the same multiplicities', () => {
+    const data = inputs(300, 7);
+    const members = Array.from({ length: 300 }, (_, m) => m).filter((m) => m % 4 !== 1);
+    const center = ensembleMoments(data, members);
+    const counts = poissonCounts(11, 5, members);
+    const before = tf.memory().numTensors;
+    const resampler = ensembleResampler(data, members, center);
+    const resampled = resampler.moments(counts, 5);
+    resampler.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    for (let r = 0; r < 5; r++) {
+      const direct = ensembleMoments(data, members, counts.subarray(r * members.length, (r + 1) * members.length));
+      expect(resampled[r].ess / direct.ess).toBeCloseTo(1, 6);
+      for (let i = 0; i < 7; i++) {
+        expect(resampled[r].dx[i] / direct.dx[i]).toBeCloseTo(1, 4);
+        expect(resampled[r].dp[i] / direct.dp[i]).toBeCloseTo(1, 4);
+        expect(resampled[r].meanX[i]).toBeCloseTo(direct.meanX[i], 6);
+        expect(resampled[r].meanP[i]).toBeCloseTo(direct.meanP[i], 5);
+      }
+    }
+  });
+});
