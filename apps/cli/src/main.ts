@@ -107,8 +107,7 @@ void yargs(hideBin(process.argv))
   .command('report <run>', "write a run's figures (SVG, PNG), metrics.csv and metrics.json", (y) => y
     .positional('run', { type: 'string', demandOption: true })
     .option('out', { type: 'string', default: 'report', describe: 'output directory' })
-    .option('class', { type: 'number', default: 8, describe: 'class whose region is drawn over epochs' })
-    .option('nats', { type: 'string', describe: 'NATS URL to replay embedding snapshots from (default: NATS_URL or the stack’s)' }),
+    .option('class', { type: 'number', default: 8, describe: 'class whose region is drawn over epochs' }),
   (args) => handle(args, (output) => writeRunReport(args.run, args, output)))
   .demandCommand(1, 'name a command: up, run, runs, watch, attack, estimate, data, report, presets')
   .strict()

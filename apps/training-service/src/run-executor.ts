@@ -82,7 +82,12 @@ export async function executeRun(record: RunRecord, deps: ExecutorDeps, signal: 
     const evaluationStarted = performance.now();
     const test = await evaluateAccuracy(classifier, data.batches(testRequest(config.dataset, config.evaluation?.testLimit ?? 0, deps.evaluationBatchSize), signal));
     const measurements = await measure(epoch, model);
-    if (measurements.embedding) deps.events.embedding({ runId, snapshot: { ...measurements.embedding, epoch } });
+    if (measurements.embedding) {
+      // Stored with the run before it is published, so every mode (the in-memory bus too) can replay it.
+      const snapshot = { ...measurements.embedding, epoch };
+      await deps.store.saveSnapshot(runId, snapshot);
+      deps.events.embedding({ runId, snapshot });
+    }
     const evaluationSeconds = (performance.now() - evaluationStarted) / 1000;
     const metrics: EpochMetrics = {
       epoch,

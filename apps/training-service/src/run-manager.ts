@@ -100,7 +100,8 @@ export class RunManager {
   }
 
   /**
-   * The run's history (its status, then every recorded epoch), then its live events until it ends.
+   * The run's history (its status, then every recorded epoch with its embedding snapshot), then its live
+   * events until it ends.
    * Nothing is sent twice: live epochs already in the history are skipped.
    */
   async *watch(runId: string, signal: AbortSignal): AsyncGenerator<RunEvent> {
@@ -114,12 +115,18 @@ export class RunManager {
     const onAbort = () => wake?.();
     signal.addEventListener('abort', onAbort);
     try {
-      const snapshot = record.run;
-      yield { event: { $case: 'status', value: { runId, state: snapshot.state, reason: snapshot.reason, atMs: snapshot.updatedAtMs, config: snapshot.config } } };
-      for (const metrics of snapshot.epochs) yield { event: { $case: 'epoch', value: { runId, metrics } } };
-      let lastEpoch = snapshot.epochsDone;
-      // Decide by what was sent, not by the record now: events after the snapshot are still queued.
-      if (TERMINAL_STATES.has(snapshot.state)) return;
+      const history = record.run;
+      const snapshots = new Map((await this.options.store.loadSnapshots(runId)).map((s) => [s.epoch, s]));
+      yield { event: { $case: 'status', value: { runId, state: history.state, reason: history.reason, atMs: history.updatedAtMs, config: history.config } } };
+      for (const metrics of history.epochs) {
+        // As live: an epoch's embedding snapshot comes just before its metrics.
+        const snapshot = snapshots.get(metrics.epoch);
+        if (snapshot) yield { event: { $case: 'embedding', value: { runId, snapshot } } };
+        yield { event: { $case: 'epoch', value: { runId, metrics } } };
+      }
+      let lastEpoch = history.epochsDone;
+      // Decide by what was sent, not by the record now: events after the history are still queued.
+      if (TERMINAL_STATES.has(history.state)) return;
       for (;;) {
         while (pending.length > 0) {
           const event = pending.shift()!;
@@ -127,6 +134,8 @@ export class RunManager {
             if (event.event.value.metrics!.epoch <= lastEpoch) continue;
             lastEpoch = event.event.value.metrics!.epoch;
           }
+          // A snapshot is stored before its epoch is recorded: one of a recorded epoch was in the history.
+          if (event.event?.$case === 'embedding' && event.event.value.snapshot!.epoch <= lastEpoch) continue;
           yield event;
           if (event.event?.$case === 'status' && TERMINAL_STATES.has(event.event.value.state)) return;
         }

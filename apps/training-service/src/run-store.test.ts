@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DType, Run, RunState } from '@conjugate/proto';
+import { DType, EmbeddingSnapshot, Run, RunState } from '@conjugate/proto';
 import { RunStore } from './run-store';
 
 let dir: string;
@@ -51,4 +51,17 @@ it('keeps the train subset', async () => {
   expect(await store.loadTrainSubset('s')).toBeUndefined();
   await store.saveTrainSubset('s', [5, 3, 9]);
   expect(await store.loadTrainSubset('s')).toEqual([5, 3, 9]);
+});
+
+it('stores embedding snapshots with the run, returned by epoch ascending', async () => {
+  const store = new RunStore(dir);
+  await store.init();
+  await store.save(run('r'));
+  expect(await store.loadSnapshots('r')).toEqual([]);
+  const coordinates = { dtype: DType.DTYPE_FLOAT32, shape: [1, 2], data: Buffer.from(new Float32Array([0.25, -3]).buffer) };
+  for (const epoch of [41, 1, 21]) await store.saveSnapshot('r', EmbeddingSnapshot.fromPartial({ epoch, coordinates, bounds: [epoch, 1] }));
+  const loaded = await store.loadSnapshots('r');
+  expect(loaded.map((s) => [s.epoch, s.bounds[0]])).toEqual([[1, 1], [21, 21], [41, 41]]);
+  expect(Buffer.from(loaded[0].coordinates!.data)).toEqual(coordinates.data);
+  expect(await store.loadSnapshots('nope')).toEqual([]);
 });

@@ -1,18 +1,21 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Run, TrainingCheckpoint } from '@conjugate/proto';
+import { EmbeddingSnapshot, Run, TrainingCheckpoint } from '@conjugate/proto';
 import { writeFileAtomic } from './atomic-file';
 
 const RUN_FILE = 'run.json';
 const SUBSET_FILE = 'train-subset.json';
 const CHECKPOINT_PATTERN = /^epoch-(\d+)\.ckpt$/;
+const SNAPSHOT_PATTERN = /^epoch-(\d+)\.snapshot$/;
 
 const checkpointFile = (epoch: number) => `epoch-${String(epoch).padStart(6, '0')}.ckpt`;
+const snapshotFile = (epoch: number) => `epoch-${String(epoch).padStart(6, '0')}.snapshot`;
 
 /**
  * Run records and checkpoints on disk, one folder per run:
  *   <dir>/<runId>/run.json                  the Run message as JSON (readable with any tool)
  *   <dir>/<runId>/checkpoints/epoch-NNNNNN.ckpt   TrainingCheckpoint, protobuf binary
+ *   <dir>/<runId>/snapshots/epoch-NNNNNN.snapshot   EmbeddingSnapshot (Figure 1 map), protobuf binary
  *   <dir>/<runId>/train-subset.json         the train indices of a run with train_limit (after epoch 1)
  * Every file is replaced atomically, so a crash never leaves a torn record or checkpoint.
  */
@@ -66,6 +69,24 @@ export class RunStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
+  }
+
+  async saveSnapshot(runId: string, snapshot: EmbeddingSnapshot): Promise<void> {
+    await mkdir(join(this.dir, runId, 'snapshots'), { recursive: true });
+    await writeFileAtomic(join(this.dir, runId, 'snapshots', snapshotFile(snapshot.epoch)), EmbeddingSnapshot.encode(snapshot).finish());
+  }
+
+  /** The run's embedding snapshots, by epoch ascending (none for a run that has none). */
+  async loadSnapshots(runId: string): Promise<EmbeddingSnapshot[]> {
+    let names: string[];
+    try {
+      names = await readdir(join(this.dir, runId, 'snapshots'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const epochs = names.flatMap((n) => SNAPSHOT_PATTERN.exec(n)?.[1] ?? []).map(Number).sort((a, b) => a - b);
+    return Promise.all(epochs.map(async (e) => EmbeddingSnapshot.decode(await readFile(join(this.dir, runId, 'snapshots', snapshotFile(e))))));
   }
 
   async saveTrainSubset(runId: string, indices: number[]): Promise<void> {

@@ -94,6 +94,7 @@ export async function startTrainingService(options: TrainingServiceOptions): Pro
       }
       return checkpoint.model;
     },
+    getEmbeddingSnapshots: async (request) => ({ snapshots: await store.loadSnapshots(runs.get(request.runId).id) }),
   };
 
   // The registry is loaded before the server answers (no NOT_FOUND for a stored run after a restart);

@@ -13,7 +13,7 @@ describe('presets', () => {
       expect(config.evaluation?.attack?.epsilon).toBeCloseTo(8 / 255);
       expect(config.evaluation?.attack?.stepSize).toBeCloseTo(2 / 255);
       expect(config.evaluation?.attack?.steps).toBe(4);
-      expect(config.evaluation?.embeddingEpochs).toEqual([1, 21, 41]);
+      expect(config.evaluation?.embeddingEpochs).toEqual([1, 21, 41, 50]);
     }
   });
 

@@ -250,6 +250,18 @@ export interface WatchRunRequest {
   runId: string;
 }
 
+export interface GetEmbeddingSnapshotsRequest {
+  runId: string;
+}
+
+export interface GetEmbeddingSnapshotsResponse {
+  /**
+   * The run's stored snapshots by epoch ascending (those of the epochs in evaluation.embedding_epochs
+   * evaluated so far; a snapshot whose computation failed is missing, its epoch says why).
+   */
+  snapshots: EmbeddingSnapshot[];
+}
+
 export interface GetCheckpointRequest {
   runId: string;
   /** Epoch, or negative for the latest. */
@@ -2094,6 +2106,152 @@ export const WatchRunRequest: MessageFns<WatchRunRequest> = {
   },
 };
 
+function createBaseGetEmbeddingSnapshotsRequest(): GetEmbeddingSnapshotsRequest {
+  return { runId: "" };
+}
+
+export const GetEmbeddingSnapshotsRequest: MessageFns<GetEmbeddingSnapshotsRequest> = {
+  encode(message: GetEmbeddingSnapshotsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.runId !== "") {
+      writer.uint32(10).string(message.runId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetEmbeddingSnapshotsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetEmbeddingSnapshotsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.runId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetEmbeddingSnapshotsRequest {
+    return {
+      runId: isSet(object.runId)
+        ? globalThis.String(object.runId)
+        : isSet(object.run_id)
+        ? globalThis.String(object.run_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetEmbeddingSnapshotsRequest): unknown {
+    const obj: any = {};
+    if (message.runId !== "") {
+      obj.runId = message.runId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetEmbeddingSnapshotsRequest>, I>>(base?: I): GetEmbeddingSnapshotsRequest {
+    return GetEmbeddingSnapshotsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetEmbeddingSnapshotsRequest>, I>>(object: I): GetEmbeddingSnapshotsRequest {
+    const message = createBaseGetEmbeddingSnapshotsRequest();
+    message.runId = object.runId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetEmbeddingSnapshotsResponse(): GetEmbeddingSnapshotsResponse {
+  return { snapshots: [] };
+}
+
+export const GetEmbeddingSnapshotsResponse: MessageFns<GetEmbeddingSnapshotsResponse> = {
+  encode(message: GetEmbeddingSnapshotsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.snapshots) {
+      EmbeddingSnapshot.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetEmbeddingSnapshotsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetEmbeddingSnapshotsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.snapshots.push(EmbeddingSnapshot.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetEmbeddingSnapshotsResponse {
+    return {
+      snapshots: globalThis.Array.isArray(object?.snapshots)
+        ? object.snapshots.map((e: any) => EmbeddingSnapshot.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: GetEmbeddingSnapshotsResponse): unknown {
+    const obj: any = {};
+    if (message.snapshots?.length) {
+      obj.snapshots = message.snapshots.map((e) => EmbeddingSnapshot.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetEmbeddingSnapshotsResponse>, I>>(base?: I): GetEmbeddingSnapshotsResponse {
+    return GetEmbeddingSnapshotsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetEmbeddingSnapshotsResponse>, I>>(
+    object: I,
+  ): GetEmbeddingSnapshotsResponse {
+    const message = createBaseGetEmbeddingSnapshotsResponse();
+    message.snapshots = object.snapshots?.map((e) => EmbeddingSnapshot.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 function createBaseGetCheckpointRequest(): GetCheckpointRequest {
   return { runId: "", epoch: 0 };
 }
@@ -3179,7 +3337,10 @@ export const TrainingServiceService = {
     responseSerialize: (value: Run): Buffer => Buffer.from(Run.encode(value).finish()),
     responseDeserialize: (value: Buffer): Run => Run.decode(value),
   },
-  /** The run's history of status and epoch events, then live events until the run ends. */
+  /**
+   * The run's history (status, then each recorded epoch preceded by its embedding snapshot if it has
+   * one), then live events until the run ends.
+   */
   watchRun: {
     path: "/conjugate.v1.TrainingService/WatchRun" as const,
     requestStream: false as const,
@@ -3198,6 +3359,18 @@ export const TrainingServiceService = {
     responseSerialize: (value: Model): Buffer => Buffer.from(Model.encode(value).finish()),
     responseDeserialize: (value: Buffer): Model => Model.decode(value),
   },
+  /** The run's embedding snapshots (paper Figure 1), stored with the run record in every mode. */
+  getEmbeddingSnapshots: {
+    path: "/conjugate.v1.TrainingService/GetEmbeddingSnapshots" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetEmbeddingSnapshotsRequest): Buffer =>
+      Buffer.from(GetEmbeddingSnapshotsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetEmbeddingSnapshotsRequest => GetEmbeddingSnapshotsRequest.decode(value),
+    responseSerialize: (value: GetEmbeddingSnapshotsResponse): Buffer =>
+      Buffer.from(GetEmbeddingSnapshotsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetEmbeddingSnapshotsResponse => GetEmbeddingSnapshotsResponse.decode(value),
+  },
 } as const;
 
 export interface TrainingServiceServer extends UntypedServiceImplementation {
@@ -3206,9 +3379,14 @@ export interface TrainingServiceServer extends UntypedServiceImplementation {
   getRun: handleUnaryCall<GetRunRequest, Run>;
   listRuns: handleUnaryCall<ListRunsRequest, ListRunsResponse>;
   stopRun: handleUnaryCall<StopRunRequest, Run>;
-  /** The run's history of status and epoch events, then live events until the run ends. */
+  /**
+   * The run's history (status, then each recorded epoch preceded by its embedding snapshot if it has
+   * one), then live events until the run ends.
+   */
   watchRun: handleServerStreamingCall<WatchRunRequest, RunEvent>;
   getCheckpoint: handleUnaryCall<GetCheckpointRequest, Model>;
+  /** The run's embedding snapshots (paper Figure 1), stored with the run record in every mode. */
+  getEmbeddingSnapshots: handleUnaryCall<GetEmbeddingSnapshotsRequest, GetEmbeddingSnapshotsResponse>;
 }
 
 export interface TrainingServiceClient extends Client {
@@ -3264,7 +3442,10 @@ export interface TrainingServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Run) => void,
   ): ClientUnaryCall;
-  /** The run's history of status and epoch events, then live events until the run ends. */
+  /**
+   * The run's history (status, then each recorded epoch preceded by its embedding snapshot if it has
+   * one), then live events until the run ends.
+   */
   watchRun(request: WatchRunRequest, options?: Partial<CallOptions>): ClientReadableStream<RunEvent>;
   watchRun(
     request: WatchRunRequest,
@@ -3285,6 +3466,22 @@ export interface TrainingServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Model) => void,
+  ): ClientUnaryCall;
+  /** The run's embedding snapshots (paper Figure 1), stored with the run record in every mode. */
+  getEmbeddingSnapshots(
+    request: GetEmbeddingSnapshotsRequest,
+    callback: (error: ServiceError | null, response: GetEmbeddingSnapshotsResponse) => void,
+  ): ClientUnaryCall;
+  getEmbeddingSnapshots(
+    request: GetEmbeddingSnapshotsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetEmbeddingSnapshotsResponse) => void,
+  ): ClientUnaryCall;
+  getEmbeddingSnapshots(
+    request: GetEmbeddingSnapshotsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetEmbeddingSnapshotsResponse) => void,
   ): ClientUnaryCall;
 }
 
