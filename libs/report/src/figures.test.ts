@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accuracyFigure } from './accuracy-figure';
-import { chooseRegionEpochs, classRegionFigure, embeddingFigure } from './embedding-figure';
+import { chooseRegionEpochs, figure1 } from './embedding-figure';
 import { epochRows } from './epoch-rows';
 import { svgToPng } from './png';
 import { testRun } from './test-run';
@@ -32,14 +32,21 @@ describe('figures', () => {
     expect(svg).toContain('DEADLINE_EXCEEDED');
   });
 
-  it('embedding figures draw one region cell per grid cell and one marker per point', () => {
-    const snapshot = clusterSnapshot(1);
-    const svg = embeddingFigure(snapshot, 'map');
-    expect(svg.match(/fill-opacity/g)).toHaveLength(144);
-    expect(svg.match(/<path d="M/g)).toHaveLength(30);
-    const region = classRegionFigure([snapshot, clusterSnapshot(5)], 8, '8');
-    expect(region).toContain('epoch 5');
-    expect(embeddingFigure(undefined, 'map')).toContain('no embedding snapshot');
+  it('Figure 1: A and B draw one region cell per grid cell and one marker per point, C and D one map per chosen epoch', () => {
+    const figures = figure1([clusterSnapshot(1), clusterSnapshot(5)], 'map', 8);
+    expect(Object.keys(figures).sort()).toEqual(['figure1', 'figure1-a', 'figure1-b', 'figure1-c', 'figure1-d']);
+    // A and B map the last snapshot: 144 cells each, 30 dots in A, 30 crosses in B.
+    expect(figures['figure1-a']).toContain('epoch 5');
+    expect(figures['figure1-a'].match(/fill-opacity/g)).toHaveLength(144);
+    expect(figures['figure1-a'].match(/stroke-width="0.4"/g)).toHaveLength(30);
+    expect(figures['figure1-b'].match(/<path d="M/g)).toHaveLength(30);
+    // C: the 10 points of class 8 at each of two epochs; D: their attacked versions (the attack keeps them 8).
+    expect(figures['figure1-c']).toContain('epoch 1');
+    expect(figures['figure1-c'].match(/r="2.5"/g)).toHaveLength(20);
+    expect(figures['figure1-d'].match(/<path d="M/g)).toHaveLength(20);
+    // The combined figure nests the four panels.
+    expect(figures.figure1.match(/<svg /g)).toHaveLength(5);
+    expect(figure1([], 'map', 8)['figure1-a']).toContain('no embedding snapshot');
   });
 
   it('picks the paper epochs 1, 21, 41 when they exist, otherwise first, middle, last', () => {
@@ -58,8 +65,8 @@ describe('figures', () => {
     try {
       const files = await writeReport(testRun(), [clusterSnapshot(1)], dir);
       const names = files.map((f) => f.path.slice(dir.length + 1)).sort();
-      expect(names).toEqual(['accuracy.png', 'accuracy.svg', 'class-region.png', 'class-region.svg', 'embedding.png', 'embedding.svg',
-        'heatmaps.png', 'heatmaps.svg', 'metrics.csv', 'metrics.json', 'tradeoff.png', 'tradeoff.svg']);
+      const figures = ['figure1', 'figure1-a', 'figure1-b', 'figure1-c', 'figure1-d', 'figure2-a', 'figure2-b', 'heatmaps'];
+      expect(names).toEqual([...figures.flatMap((f) => [`${f}.png`, `${f}.svg`]), 'metrics.csv', 'metrics.json'].sort());
       for (const file of files) expect((await readFile(file.path)).length).toBe(file.bytes);
       expect(files.every((f) => f.bytes > 100)).toBe(true);
     } finally {

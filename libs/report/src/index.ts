@@ -3,6 +3,6 @@ export { metricsCsv, metricsJson } from './tables';
 export { accuracyFigure } from './accuracy-figure';
 export { tradeoffFigure } from './tradeoff-figure';
 export { heatmapFigure, epochWithMaps } from './heatmap-figure';
-export { embeddingFigure, classRegionFigure, chooseRegionEpochs } from './embedding-figure';
+export { figure1, figure1A, figure1B, figure1C, figure1D, combineFigure1, chooseRegionEpochs, type FigurePart } from './embedding-figure';
 export { svgToPng } from './png';
 export { reportFigures, writeReport, type ReportFile, type ReportOptions } from './write-report';

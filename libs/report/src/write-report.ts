@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EmbeddingSnapshot, Run } from '@conjugate/proto';
 import { accuracyFigure } from './accuracy-figure';
-import { classRegionFigure, embeddingFigure } from './embedding-figure';
+import { figure1 } from './embedding-figure';
 import { epochRows } from './epoch-rows';
 import { epochWithMaps, heatmapFigure } from './heatmap-figure';
 import { svgToPng } from './png';
@@ -22,14 +22,13 @@ export function reportFigures(run: Run, snapshots: EmbeddingSnapshot[], options:
   const rows = epochRows(run);
   const name = `${run.config?.name || run.id} (${run.config?.dataset ?? '?'}, ${run.config?.model?.architecture ?? '?'})`;
   const regionClass = options.regionClass ?? 8;
-  const latest = [...snapshots].sort((a, b) => b.epoch - a.epoch)[0];
   const mapsEpoch = epochWithMaps(run.epochs);
   return {
-    accuracy: accuracyFigure(rows, `Accuracy per epoch — ${name}`),
-    tradeoff: tradeoffFigure(rows, `Δx against Δp per epoch — ${name}`),
+    ...figure1(snapshots, `t-SNE of feature vectors — ${name}`, regionClass, options.classNames),
+    // Figure 2: (A) test and robust accuracy, (B) the Δx–Δp trade-off, per epoch.
+    'figure2-a': accuracyFigure(rows, `A · Accuracy per epoch — ${name}`),
+    'figure2-b': tradeoffFigure(rows, `B · Δx against Δp per epoch — ${name}`),
     heatmaps: heatmapFigure(mapsEpoch, `Per-pixel Δx and Δp${mapsEpoch ? ` at epoch ${mapsEpoch.epoch}` : ''} — ${name}`),
-    embedding: embeddingFigure(latest, `t-SNE of feature vectors — ${name}`, options.classNames),
-    'class-region': classRegionFigure(snapshots, regionClass, options.classNames?.[regionClass] ?? String(regionClass)),
   };
 }
 

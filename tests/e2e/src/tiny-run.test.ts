@@ -88,9 +88,13 @@ describe('the tiny preset end to end: every service its own process, real NATS, 
     const report = conjugate('report', started.id, '--out', out, '--json');
     expect(report.stderr).not.toContain('conjugate:');
     expect(report.status).toBe(0);
-    for (const file of ['accuracy.png', 'accuracy.svg', 'tradeoff.png', 'tradeoff.svg', 'heatmaps.png', 'embedding.png', 'embedding.svg', 'class-region.png', 'metrics.csv', 'metrics.json']) {
+    for (const file of ['figure2-a.png', 'figure2-a.svg', 'figure2-b.png', 'figure2-b.svg', 'heatmaps.png', 'figure1.png', 'figure1.svg', 'figure1-a.png', 'figure1-d.png', 'metrics.csv', 'metrics.json']) {
       expect({ file, bytes: (await stat(join(out, file))).size > 200 }).toEqual({ file, bytes: true });
     }
+    // Figure 1 holds the run's points (the tiny preset maps 40 at epoch 2): a dot per point in A, a cross in B.
+    expect(JSON.parse(report.stdout).snapshots).toBe(1);
+    expect((await readFile(join(out, 'figure1-a.svg'), 'utf8')).match(/stroke-width="0.4"/g)).toHaveLength(40);
+    expect((await readFile(join(out, 'figure1-b.svg'), 'utf8')).match(/<path d="M/g)).toHaveLength(40);
     const csv = (await readFile(join(out, 'metrics.csv'), 'utf8')).trim().split('\n');
     expect(csv).toHaveLength(4);
   });
