@@ -43,7 +43,9 @@ const runFlags = <T,>(y: Argv<T>) => y
   .option('ensemble-points', { type: 'number', describe: 'ensemble estimator points M (0 = off, -1 = the whole split)' })
   .option('packet-points', { type: 'number', describe: 'packet estimator points K (0 = off)' })
   .option('packet-samples', { type: 'number', describe: 'packet estimator samples per point N' })
-  .option('embedding-epochs', { type: 'number', array: true, describe: 'epochs with a t-SNE snapshot' });
+  .option('embedding-epochs', { type: 'number', array: true, describe: 'epochs with a t-SNE snapshot' })
+  .option('embedding-points', { type: 'number', describe: 'test images in each t-SNE snapshot' })
+  .option('test-limit', { type: 'number', describe: 'test images every measurement draws from (0 = the whole split)' });
 
 const modelFlags = <T,>(y: Argv<T>) => y
   .option('run', { type: 'string', demandOption: true, describe: 'run whose checkpoint to use' })

@@ -17,6 +17,8 @@ export interface RunOverrides {
   packetPoints?: number;
   packetSamples?: number;
   embeddingEpochs?: number[];
+  testLimit?: number;
+  embeddingPoints?: number;
 }
 
 /** The preset's config with the flags applied. */
@@ -43,6 +45,8 @@ export function runConfigFrom(preset: string, overrides: RunOverrides): RunConfi
   set(overrides.packetPoints, (v) => (evaluation.packet = { ...evaluation.packet!, numPoints: v }));
   set(overrides.packetSamples, (v) => (evaluation.packet = { ...evaluation.packet!, numSamples: v }));
   set(overrides.embeddingEpochs, (v) => (evaluation.embeddingEpochs = v));
+  set(overrides.testLimit, (v) => (evaluation.testLimit = v));
+  set(overrides.embeddingPoints, (v) => (evaluation.embeddingPoints = v));
   // Snapshot epochs past the last are never reached: drop them, and if none is left take the last epoch.
   if (evaluation.embeddingEpochs.length > 0) {
     const reached = evaluation.embeddingEpochs.filter((e) => e <= config.epochs);

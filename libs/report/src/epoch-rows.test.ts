@@ -10,6 +10,8 @@ describe('epochRows', () => {
     expect(rows[1].values.robust_pixel_accuracy).toBeCloseTo(0.4);
     expect(rows[1].values.ensemble_pixel_dp).toBeCloseTo(0.08);
     expect(rows[1].values.packet_pixel_product).toBeCloseTo(0.505);
+    expect(rows[1].values.packet_pixel_shift! - 0.3).toBeCloseTo(rows[1].values.packet_pixel_dx!, 10);
+    expect(rows[1].values.ensemble_pixel_shift).toBeUndefined();
   });
 
   it('leaves training columns empty before training (epoch 0)', () => {

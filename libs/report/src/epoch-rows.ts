@@ -20,6 +20,8 @@ export const COLUMNS: string[] = [
   'epoch', 'train_loss', 'train_accuracy', 'test_loss', 'test_accuracy',
   'robust_pixel_accuracy', 'robust_feature_accuracy',
   ...UNCERTAINTY_SERIES.flatMap(({ key }) => ['dx', 'dx_se', 'dp', 'dp_se', 'product', 'product_se'].map((q) => `${key}_${q}`)),
+  // The packet's debiased shift |m|/σ: where the network shows at the packet's scale (spec §2).
+  ...UNCERTAINTY_SERIES.filter(({ estimator }) => estimator === Estimator.ESTIMATOR_PACKET).flatMap(({ key }) => [`${key}_shift`, `${key}_shift_se`]),
   'train_seconds', 'evaluation_seconds', 'images_per_second',
 ];
 
@@ -29,11 +31,12 @@ export function findUncertainty(metrics: EpochMetrics, estimator: Estimator, spa
 }
 
 /** Mean Δx, mean Δp and mean product of a measurement, whichever estimator produced it. */
-export function uncertaintySummary(measurement: UncertaintyMeasurement | undefined): { dx?: Estimate; dp?: Estimate; product?: Estimate } {
+export function uncertaintySummary(measurement: UncertaintyMeasurement | undefined): { dx?: Estimate; dp?: Estimate; product?: Estimate; shift?: Estimate } {
   const result = measurement?.result?.result;
   if (!result) return {};
   const summary = result.value.overall;
-  return { dx: summary?.meanDx, dp: summary?.meanDp, product: summary?.meanProduct };
+  const shift = result.$case === 'packet' ? result.value.overall?.shift : undefined;
+  return { dx: summary?.meanDx, dp: summary?.meanDp, product: summary?.meanProduct, shift };
 }
 
 export function epochRow(metrics: EpochMetrics): EpochRow {
@@ -54,7 +57,8 @@ export function epochRow(metrics: EpochMetrics): EpochRow {
     const summary = uncertaintySummary(measurement);
     const reason = measurement?.missingReason || (measurement ? '' : 'not measured');
     if (reason) { missing[key] = reason; continue; }
-    for (const [name, estimate] of [['dx', summary.dx], ['dp', summary.dp], ['product', summary.product]] as const) {
+    const estimates = [['dx', summary.dx], ['dp', summary.dp], ['product', summary.product], ...(estimator === Estimator.ESTIMATOR_PACKET ? [['shift', summary.shift]] as const : [])] as const;
+    for (const [name, estimate] of estimates) {
       if (estimate && !estimate.missingReason) {
         values[`${key}_${name}`] = estimate.value;
         values[`${key}_${name}_se`] = estimate.standardError;

@@ -1,5 +1,5 @@
 export { COLUMNS, UNCERTAINTY_SERIES, epochRow, epochRows, findUncertainty, uncertaintySummary, type EpochRow, type UncertaintyKey } from './epoch-rows';
-export { metricsCsv, metricsJson } from './tables';
+export { metricsCsv, metricsJson, type SoftwareVersion } from './tables';
 export { accuracyFigure } from './accuracy-figure';
 export { tradeoffFigure } from './tradeoff-figure';
 export { heatmapFigure, epochWithMaps } from './heatmap-figure';

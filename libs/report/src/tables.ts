@@ -13,10 +13,14 @@ export function metricsCsv(run: Run): string {
   return [header, ...lines].join('\n') + '\n';
 }
 
-/** metrics.json: the run's identity and config, and the same rows as the CSV (numbers or null, reasons). */
-export function metricsJson(run: Run): string {
+/** Which conjugate produced a report: its version and, where known, the git commit. */
+export interface SoftwareVersion { version: string; commit?: string }
+
+/** metrics.json: the run's identity and config, the software, and the same rows as the CSV (numbers or null, reasons). */
+export function metricsJson(run: Run, software?: SoftwareVersion): string {
   return JSON.stringify({
     run_id: run.id,
+    software,
     state: runStateToJSON(run.state),
     reason: run.reason || undefined,
     config: run.config ? RunConfig.toJSON(run.config) : undefined,

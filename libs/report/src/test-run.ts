@@ -15,7 +15,7 @@ function uncertainty(estimator: Estimator, space: Space, dx: number, dp: number)
       estimator, space, sweep: [], warnings: [], stdX: 0.3, stdG: 1.2,
       result: estimator === Estimator.ESTIMATOR_ENSEMBLE
         ? { $case: 'ensemble', value: { overall: { numPoints: 100, activeDimensions: 600, ess: 50, ...overall }, perClass: [], maps } }
-        : { $case: 'packet', value: { sigma: 0.03, overall: { numPoints: 8, lowEssPoints: 0, ...overall }, perClass: [], maps, points: [], samplesPerPoint: 64, warnings: [] } },
+        : { $case: 'packet', value: { sigma: 0.03, overall: { numPoints: 8, lowEssPoints: 0, ...overall, shift: estimate(0.3 + dx) }, perClass: [], maps, points: [], samplesPerPoint: 64, warnings: [] } },
     },
   };
 }

@@ -6,13 +6,15 @@ import { figure1 } from './embedding-figure';
 import { epochRows } from './epoch-rows';
 import { epochWithMaps, heatmapFigure } from './heatmap-figure';
 import { svgToPng } from './png';
-import { metricsCsv, metricsJson } from './tables';
+import { metricsCsv, metricsJson, type SoftwareVersion } from './tables';
 import { tradeoffFigure } from './tradeoff-figure';
 
 export interface ReportOptions {
   /** Class whose region is drawn over training (paper: digit 8). */
   regionClass?: number;
   classNames?: string[];
+  /** Recorded in metrics.json. */
+  software?: SoftwareVersion;
 }
 
 export interface ReportFile { path: string; bytes: number }
@@ -39,7 +41,7 @@ export async function writeReport(run: Run, snapshots: EmbeddingSnapshot[], outD
   for (const [stem, svg] of Object.entries(reportFigures(run, snapshots, options))) {
     files.push([`${stem}.svg`, svg], [`${stem}.png`, svgToPng(svg)]);
   }
-  files.push(['metrics.csv', metricsCsv(run)], ['metrics.json', metricsJson(run)]);
+  files.push(['metrics.csv', metricsCsv(run)], ['metrics.json', metricsJson(run, options.software)]);
   const written: ReportFile[] = [];
   for (const [file, content] of files) {
     const path = join(outDir, file);
