@@ -63,7 +63,7 @@ function legend(left: number, labels: Float32Array | Int32Array | number[], clas
 
 /** A square t-SNE map of the whole snapshot with a legend: panels A and B. */
 function mapPanel(snapshot: EmbeddingSnapshot | undefined, title: string, classNames: string[], points: (snapshot: EmbeddingSnapshot, panel: Panel) => { body: string; legend: string[] }): FigurePart {
-  const width = 760;
+  const width = 800;
   const height = 640;
   if (!snapshot) return { width, height, body: missingPanel({ left: 0, top: 0, width, height }, title, NO_SNAPSHOT) };
   const panel = { left: 20, top: 40, width: 560, height: 560 };
@@ -94,7 +94,7 @@ export function figure1B(snapshot: EmbeddingSnapshot | undefined, title: string,
     const changed = Array.from(predictions).filter((p, i) => p !== labels[i]).length;
     return {
       body: Array.from(predictions, (predicted, i) => cross(project(adversarial[2 * i], adversarial[2 * i + 1]), classColor(predicted))).join(''),
-      legend: [`✕ after ${attackText(s)}`, '   (colour: predicted class)', `   ${changed} of ${predictions.length} now misclassified`],
+      legend: ['✕ after', `   ${attackText(s)}`, '   (colour: predicted class)', `   ${changed} of ${predictions.length} now misclassified`],
     };
   });
 }
@@ -112,7 +112,8 @@ export function chooseRegionEpochs(snapshots: EmbeddingSnapshot[], wanted = [1, 
 function regionRow(snapshots: EmbeddingSnapshot[], title: string, caption: string, classIndex: number, points: (snapshot: EmbeddingSnapshot, panel: Panel) => string): FigurePart {
   const chosen = chooseRegionEpochs(snapshots);
   const size = 300;
-  const width = Math.max(1, chosen.length) * (size + 20) + 20;
+  // Room for three maps (the paper's epochs) however many there are, so titles and captions fit.
+  const width = Math.max(3, chosen.length) * (size + 20) + 20;
   if (chosen.length === 0) return { width: width + 300, height: size + 80, body: missingPanel({ left: 0, top: 0, width: width + 300, height: size + 80 }, title, NO_SNAPSHOT) };
   const parts = [text(width / 2, 22, title, { size: 15, anchor: 'middle', weight: 'bold' })];
   chosen.forEach((snapshot, i) => {
@@ -137,7 +138,7 @@ export function figure1C(snapshots: EmbeddingSnapshot[], classIndex: number, cla
 export function figure1D(snapshots: EmbeddingSnapshot[], classIndex: number, className: string): FigurePart {
   const attack = snapshots[0] ? attackText(snapshots[0]) : 'the attack';
   return regionRow(snapshots, `D · Region of class ${className} with attacked points`,
-    `after ${attack}: ✕ orange still predicted ${className}, grey no longer ${className}, red made ${className} by the attack`, classIndex, (s, panel) => {
+    `✕ after ${attack}: orange still predicted ${className}, grey no longer ${className}, red made ${className} by the attack`, classIndex, (s, panel) => {
       const project = projector(s, panel);
       const adversarial = tensorValues(s.adversarialCoordinates);
       const labels = tensorValues(s.labels);
