@@ -89,6 +89,6 @@ export function grpcServiceOptionsFromEnv(config: GrpcServiceEnv) {
     maxMessageBytes: config.MAX_MESSAGE_BYTES,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     protoDir: config.CONJUGATE_PROTO_DIR,
-    tls: serverTlsFromEnv(config),
+    tls: serverTlsFromEnv({ TLS_CERT_FILE: config.TLS_CERT_FILE, TLS_KEY_FILE: config.TLS_KEY_FILE, TLS_CLIENT_CA_FILE: config.TLS_CLIENT_CA_FILE, TLS_REFRESH_MS: config.TLS_REFRESH_MS }),
   };
 }
