@@ -1,6 +1,8 @@
 // Every service as its own process with mutual TLS from the env, as a pod runs it: each answers a
 // client with the right certificate (health, reflection, its own API), refuses a plaintext client and a
 // client without a certificate, and reaches its peers (data-, training-service) over mutual TLS too.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Metadata, status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { initBackend } from '@conjugate/backend';
 import { createClient, type ClientTlsOptions } from '@conjugate/clients';
@@ -71,6 +73,24 @@ describe.each(SERVICES)('the %s-service over mutual TLS', (name, grpcService) =>
   it('refuses a client without a certificate and a plaintext client (UNAVAILABLE)', async () => {
     await expect(checkHealth(services[name].address, '', 10_000, { caFile: tls.caFile })).rejects.toMatchObject({ code: status.UNAVAILABLE });
     await expect(checkHealth(services[name].address, '', 10_000, undefined)).rejects.toMatchObject({ code: status.UNAVAILABLE });
+  });
+});
+
+describe("the image's healthcheck (the chart's exec probe under TLS)", () => {
+  const healthcheck = (env: Record<string, string>) => {
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('TLS_')));
+    const [host, port] = services.data.address.split(':');
+    return spawnSync(process.execPath, [join(__dirname, '../../../deploy/docker/healthcheck.cjs')], {
+      encoding: 'utf8', env: { ...clean, HEALTHCHECK_HOST: host, PORT: port, ...env },
+    });
+  };
+
+  it('passes over mutual TLS with a certificate, fails without one', () => {
+    const withCertificate = healthcheck({ TLS_CA_FILE: tls.caFile, TLS_CERT_FILE: tls.certFile, TLS_KEY_FILE: tls.keyFile, HEALTHCHECK_SERVER_NAME: 'localhost' });
+    expect([withCertificate.status, withCertificate.stderr]).toEqual([0, '']);
+    const plaintext = healthcheck({});
+    expect(plaintext.status).toBe(1);
+    expect(plaintext.stderr).toContain('unhealthy');
   });
 });
 
