@@ -3,7 +3,8 @@
 //    (a browser asks for it: EventSource cannot send a bearer header, but it sends Basic credentials);
 //  - a user and password (Basic auth);
 //  - an upstream auth proxy (oauth2-proxy …): a request must carry the header the proxy sets, e.g.
-//    X-Auth-Request-User. Only safe when nothing but the proxy can reach the dashboard (NetworkPolicy).
+//    X-Forwarded-User (oauth2-proxy as reverse proxy) or X-Auth-Request-User (ingress-nginx auth_request).
+//    Only safe when nothing but the proxy can reach the dashboard (NetworkPolicy): anyone else could set it.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
