@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createTestPki, startServiceProcess, type ServiceProcess, type TestPki } from '@conjugate/service-kit';
-import { applyTlsFlags } from './tls-flags';
+import { applyTlsFlags, tlsSettingsForStack } from './tls-flags';
 
 const BIN = join(__dirname, '..', 'bin', 'conjugate.cjs');
 
@@ -48,5 +48,23 @@ describe('applyTlsFlags', () => {
     const env: NodeJS.ProcessEnv = { TLS_CA_FILE: 'from-env.pem', TLS_KEY_FILE: 'key.pem' };
     applyTlsFlags({ 'tls-ca': 'flag.pem', 'tls-cert': 'cert.pem', 'tls-key': undefined }, env);
     expect(env).toEqual({ TLS_CA_FILE: 'flag.pem', TLS_CERT_FILE: 'cert.pem', TLS_KEY_FILE: 'key.pem' });
+  });
+});
+
+describe('tlsSettingsForStack (conjugate up)', () => {
+  it('drops TLS settings for the embedded stack, which serves plaintext, and says so', () => {
+    const env: NodeJS.ProcessEnv = { TLS_CA_FILE: 'ca.pem', PATH: '/bin' };
+    expect(tlsSettingsForStack(false, env)).toContain('TLS settings ignored (TLS_CA_FILE)');
+    expect(env).toEqual({ PATH: '/bin' });
+  });
+
+  it('keeps them for a process stack given a certificate, a key and the CA; drops half a configuration', () => {
+    const full: NodeJS.ProcessEnv = { TLS_CA_FILE: 'ca.pem', TLS_CERT_FILE: 'c.pem', TLS_KEY_FILE: 'k.pem', TLS_CLIENT_CA_FILE: 'ca.pem' };
+    expect(tlsSettingsForStack(true, full)).toBeUndefined();
+    expect(Object.keys(full)).toHaveLength(4);
+    const half: NodeJS.ProcessEnv = { TLS_CA_FILE: 'ca.pem' };
+    expect(tlsSettingsForStack(true, half)).toContain('needs TLS_CERT_FILE, TLS_KEY_FILE and TLS_CA_FILE together');
+    expect(half).toEqual({});
+    expect(tlsSettingsForStack(false, {})).toBeUndefined();
   });
 });

@@ -24,3 +24,21 @@ export function applyTlsFlags(args: Record<string, unknown>, env: NodeJS.Process
     if (typeof value === 'string' && value !== '') env[name] = value;
   }
 }
+
+const TLS_VARS = ['TLS_CA_FILE', 'TLS_CERT_FILE', 'TLS_KEY_FILE', 'TLS_CLIENT_CA_FILE', 'TLS_SERVER_NAME'] as const;
+
+/**
+ * `up` starts services that the CLI's own clients then call, so both sides must agree. The embedded stack
+ * serves plaintext on loopback; the process stack serves what the env says (its processes inherit it):
+ * TLS needs a certificate, a key and the CA (mutual TLS with TLS_CLIENT_CA_FILE too). Otherwise the TLS
+ * settings are dropped for this process and its children; returns the note saying so (undefined if none).
+ */
+export function tlsSettingsForStack(processes: boolean, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const given = TLS_VARS.filter((name) => env[name]);
+  if (given.length === 0) return undefined;
+  if (processes && env.TLS_CERT_FILE && env.TLS_KEY_FILE && env.TLS_CA_FILE) return undefined;
+  for (const name of given) delete env[name];
+  return processes
+    ? `TLS settings ignored (${given.join(', ')}): a TLS stack needs TLS_CERT_FILE, TLS_KEY_FILE and TLS_CA_FILE together`
+    : `TLS settings ignored (${given.join(', ')}): the embedded stack serves plaintext on loopback (use --processes for TLS)`;
+}
