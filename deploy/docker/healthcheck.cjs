@@ -2,6 +2,9 @@
 // gRPC services: grpc.health.v1 Check on 127.0.0.1:$PORT must say SERVING.
 // The dashboard (APP=dashboard, or HEALTHCHECK_HTTP_PATH set): GET /healthz on 127.0.0.1:$PORT must return 2xx.
 // HEALTHCHECK_HOST checks another host instead (the Helm chart's test pod, CI scripts).
+// With TLS_CA_FILE (and TLS_CERT_FILE/TLS_KEY_FILE for mutual TLS) it speaks TLS, as the services' clients do;
+// HEALTHCHECK_SERVER_NAME is the name to expect in the server's certificate (e.g. the Service's name when
+// checking 127.0.0.1 from inside the pod).
 'use strict';
 const port = Number(process.env.PORT || 50051);
 const host = process.env.HEALTHCHECK_HOST || '127.0.0.1';
@@ -26,7 +29,14 @@ if (httpPath) {
   const grpc = require('@grpc/grpc-js');
   const { service } = require('grpc-health-check');
   const Health = grpc.makeClientConstructor(service, 'grpc.health.v1.Health');
-  const client = new Health(`${host}:${port}`, grpc.credentials.createInsecure());
+  const fs = require('node:fs');
+  const env = process.env;
+  const read = (file) => (file ? fs.readFileSync(file) : null);
+  const credentials = env.TLS_CA_FILE
+    ? grpc.credentials.createSsl(read(env.TLS_CA_FILE), read(env.TLS_KEY_FILE), read(env.TLS_CERT_FILE))
+    : grpc.credentials.createInsecure();
+  const serverName = env.HEALTHCHECK_SERVER_NAME || env.TLS_SERVER_NAME;
+  const client = new Health(`${host}:${port}`, credentials, serverName ? { 'grpc.ssl_target_name_override': serverName } : {});
   client.check({ service: '' }, { deadline: Date.now() + deadlineMs }, (error, response) => {
     client.close();
     if (error) fail(`gRPC health of ${host}:${port}: ${error.message}`);

@@ -53,6 +53,26 @@ def step(name):
     print("\n== %s" % name, flush=True)
 
 
+def channel_factory(args):
+    """Plaintext channels, or TLS (mutual TLS with a client certificate) when --tls-ca is given."""
+    if not args.tls_ca:
+        return lambda address: grpc.insecure_channel(address, CHANNEL_OPTIONS)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        sys.exit("--tls-cert and --tls-key go together")
+
+    def read(path):
+        with open(path, "rb") as file:
+            return file.read()
+
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=read(args.tls_ca),
+        private_key=read(args.tls_key) if args.tls_key else None,
+        certificate_chain=read(args.tls_cert) if args.tls_cert else None,
+    )
+    options = CHANNEL_OPTIONS + ([("grpc.ssl_target_name_override", args.tls_server_name)] if args.tls_server_name else [])
+    return lambda address: grpc.secure_channel(address, credentials, options)
+
+
 def main():
     env = os.environ.get
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -65,12 +85,17 @@ def main():
     parser.add_argument("--train-limit", type=int, default=256)
     parser.add_argument("--points", type=int, default=16, help="test images to attack")
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for the run")
+    parser.add_argument("--tls-ca", default=env("TLS_CA_FILE"), help="CA certificate (PEM) of the services: turns TLS on")
+    parser.add_argument("--tls-cert", default=env("TLS_CERT_FILE"), help="client certificate (PEM) for mutual TLS")
+    parser.add_argument("--tls-key", default=env("TLS_KEY_FILE"), help="its private key (PEM)")
+    parser.add_argument("--tls-server-name", default=env("TLS_SERVER_NAME"), help="name expected in the services' certificates")
     args = parser.parse_args()
+    channel = channel_factory(args)
 
-    data = data_pb2_grpc.DataServiceStub(grpc.insecure_channel(args.data, CHANNEL_OPTIONS))
-    training = training_pb2_grpc.TrainingServiceStub(grpc.insecure_channel(args.training, CHANNEL_OPTIONS))
-    attack = attack_pb2_grpc.AttackServiceStub(grpc.insecure_channel(args.attack, CHANNEL_OPTIONS))
-    uncertainty = uncertainty_pb2_grpc.UncertaintyServiceStub(grpc.insecure_channel(args.uncertainty, CHANNEL_OPTIONS))
+    data = data_pb2_grpc.DataServiceStub(channel(args.data))
+    training = training_pb2_grpc.TrainingServiceStub(channel(args.training))
+    attack = attack_pb2_grpc.AttackServiceStub(channel(args.attack))
+    uncertainty = uncertainty_pb2_grpc.UncertaintyServiceStub(channel(args.uncertainty))
 
     step("DataService.ListDatasets")
     datasets = data.ListDatasets(data_pb2.ListDatasetsRequest(), timeout=30).datasets

@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { findUnknownFields, type LabelledObject } from './kubernetes-unknown-fields';
+import { findUnknownFields, modelModule, type LabelledObject } from './kubernetes-unknown-fields';
 
 const chartDir = resolve(__dirname, '../../deploy/helm/conjugate');
 const examplesDir = join(chartDir, 'ci');
@@ -62,7 +62,7 @@ function validateObject(object: Values): string | undefined {
   let Model: KubernetesModel;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    Model = require(`kubernetes-models/${apiVersion}/${kind}`)[kind];
+    Model = require(modelModule(apiVersion, kind))[kind];
   } catch {
     return `${kind || '(no kind)'} ${apiVersion || '(no apiVersion)'}: not a known Kubernetes type`;
   }

@@ -13,6 +13,12 @@ export interface LabelledObject {
   object: Record<string, unknown>;
 }
 
+/** The module with the model of an apiVersion/kind: the Kubernetes API's own, or cert-manager's CRDs (Certificate). */
+export function modelModule(apiVersion: string, kind: string): string {
+  const models = apiVersion.startsWith('cert-manager.io/') ? '@kubernetes-models/cert-manager' : 'kubernetes-models';
+  return `${models}/${apiVersion}/${kind}`;
+}
+
 /** One message per object with a field its Kubernetes type does not declare. */
 export function findUnknownFields(objects: LabelledObject[]): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'conjugate-k8s-fields-'));
@@ -23,7 +29,7 @@ export function findUnknownFields(objects: LabelledObject[]): string[] {
       const file = join(dir, `object${index}.ts`);
       writeFileSync(
         file,
-        `import type { I${kind} } from 'kubernetes-models/${apiVersion}/${kind}';\n` +
+        `import type { I${kind} } from '${modelModule(apiVersion, kind)}';\n` +
           `export const object: I${kind} = ${JSON.stringify(object, null, 1)};\n`,
       );
       return file;

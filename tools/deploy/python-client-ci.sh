@@ -2,7 +2,7 @@
 # CI for the Python client: proves the contract from a second language. Generates the Python stubs from
 # proto/ (protoc + grpc_python_plugin), starts a real nats-server and the four services from this
 # repository as processes (tsx) on free loopback ports, runs examples/python/conjugate_client.py against
-# them, and stops everything it started. Needs Debian protobuf-compiler, protobuf-compiler-grpc,
+# them over mutual TLS (certificates made here with openssl, NATS with a token), and stops everything it started. Needs Debian protobuf-compiler, protobuf-compiler-grpc,
 # python3-grpcio, python3-protobuf, nats-server (tools/dev/install-system-deps.sh installs them).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -39,8 +39,26 @@ export HOST=127.0.0.1 METRICS_PORT=-1 LOG_LEVEL=warn NATS_URL="nats://127.0.0.1:
 log "generating Python stubs"
 bash examples/python/generate.sh
 
-log "starting nats-server (JetStream) on $nats_port"
-nats-server -js -a 127.0.0.1 -p "$nats_port" -sd "$work/jetstream" >"$work/nats.log" 2>&1 &
+log "making a CA and certificates (openssl, in $work only)"
+pki=$work/pki && mkdir -p "$pki"
+ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+openssl req -x509 "${ec[@]}" -keyout "$pki/ca-key.pem" -out "$pki/ca.pem" -days 1 -subj /CN=conjugate-ci-ca \
+  -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+issue() { # name: a certificate for 127.0.0.1, server and client
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n' >"$pki/$1.ext"
+  openssl req -new "${ec[@]}" -keyout "$pki/$1-key.pem" -out "$pki/$1.csr" -subj "/CN=$1" 2>/dev/null
+  openssl x509 -req -in "$pki/$1.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca-key.pem" -CAcreateserial -days 1 \
+    -extfile "$pki/$1.ext" -out "$pki/$1.pem" 2>/dev/null
+}
+issue services && issue python-client
+# Every service serves mutual TLS and uses the same certificate towards its peers (as in the Helm chart).
+export TLS_CERT_FILE="$pki/services.pem" TLS_KEY_FILE="$pki/services-key.pem" TLS_CA_FILE="$pki/ca.pem" TLS_CLIENT_CA_FILE="$pki/ca.pem"
+export HEALTHCHECK_SERVER_NAME=localhost # the probes dial 127.0.0.1; the certificate names localhost too
+
+log "starting nats-server (JetStream, token authorization) on $nats_port"
+export NATS_TOKEN=$(openssl rand -hex 24)
+printf 'authorization { token: "%s" }\n' "$NATS_TOKEN" >"$work/nats.conf" && chmod 600 "$work/nats.conf"
+nats-server -js -a 127.0.0.1 -p "$nats_port" -sd "$work/jetstream" -c "$work/nats.conf" >"$work/nats.log" 2>&1 &
 pids+=($!)
 
 start() { # app port
@@ -63,8 +81,12 @@ for app_port in data-service:$data_port training-service:$training_port attack-s
   log "$app serving on 127.0.0.1:$port"
 done
 
-log "Python client"
-/usr/bin/python3 examples/python/conjugate_client.py \
+log "a plaintext health check is refused"
+if TLS_CA_FILE= PORT=$data_port node deploy/docker/healthcheck.cjs 2>/dev/null; then echo "plaintext reached a TLS service" >&2; exit 1; fi
+
+log "Python client (mutual TLS)"
+env -u TLS_CERT_FILE -u TLS_KEY_FILE -u TLS_CA_FILE /usr/bin/python3 examples/python/conjugate_client.py \
   --data "$DATA_SERVICE_ADDRESS" --training "$TRAINING_SERVICE_ADDRESS" \
-  --attack "$ATTACK_SERVICE_ADDRESS" --uncertainty "$UNCERTAINTY_SERVICE_ADDRESS" --epochs 1 --train-limit 256
+  --attack "$ATTACK_SERVICE_ADDRESS" --uncertainty "$UNCERTAINTY_SERVICE_ADDRESS" --epochs 1 --train-limit 256 \
+  --tls-ca "$pki/ca.pem" --tls-cert "$pki/python-client.pem" --tls-key "$pki/python-client-key.pem"
 log "python client CI passed"

@@ -28,7 +28,7 @@ export function fromServiceError(error: unknown, service: string, address: strin
   const said = details || message || String(error);
   switch (code) {
     case GRPC.UNAVAILABLE:
-      return new CliError(`cannot reach the ${service} at ${address} (${said}). Start the stack with \`npx conjugate up\`, or pass --${service.replace('-service', '')} HOST:PORT.`, EXIT.unreachable);
+      return new CliError(`cannot reach the ${service} at ${address} (${said}). Start the stack with \`npx conjugate up\`, or pass --${service.replace('-service', '')} HOST:PORT; if it serves TLS, pass --tls-ca (and --tls-cert/--tls-key for mutual TLS).`, EXIT.unreachable);
     case GRPC.NOT_FOUND:
       return new CliError(`${service}: ${said}`, EXIT.notFound);
     case GRPC.INVALID_ARGUMENT:

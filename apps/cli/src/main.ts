@@ -10,6 +10,7 @@ import { startRun } from './commands/run';
 import { listRuns } from './commands/runs';
 import { watchRun } from './commands/watch';
 import { createOutput, type Output } from './output';
+import { applyTlsFlags, tlsFlags } from './tls-flags';
 
 /** Runs a command and exits with its code; CliErrors print as one actionable line. */
 async function handle(args: { json?: boolean }, command: (output: Output) => Promise<number> | number): Promise<void> {
@@ -52,7 +53,8 @@ const modelFlags = <T,>(y: Argv<T>) => y
   .option('epoch', { type: 'number', default: -1, describe: 'checkpoint epoch (-1 = latest)' })
   .option('dataset', { type: 'string', describe: "test split to use (default: the run's dataset)" });
 
-void yargs(hideBin(process.argv))
+void tlsFlags(yargs(hideBin(process.argv)))
+  .middleware((args) => applyTlsFlags(args))
   .scriptName('conjugate')
   .usage('$0 <command> [options]\n\nTrains classifiers, attacks them, and measures Δx·Δp ≥ ½ every epoch.')
   .option('json', { type: 'boolean', default: false, global: true, describe: 'machine-readable output (JSON; NDJSON for streams)' })

@@ -1,4 +1,5 @@
-import { credentials, Metadata, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { channelCredentials, clientTlsFromEnv, tlsChannelOptions } from '@conjugate/clients';
 import { AttackServiceClient, DataServiceClient, TrainingServiceClient, UncertaintyServiceClient } from '@conjugate/proto';
 import { serviceAddress, type ServiceName } from './addresses';
 import { fromServiceError } from './cli-error';
@@ -28,7 +29,8 @@ export interface Connection<N extends ServiceName> {
 
 export async function connect<N extends ServiceName>(name: N, flag: string | undefined): Promise<Connection<N>> {
   const address = await serviceAddress(name, flag);
-  const client = new constructors[name](address, credentials.createInsecure(), channelOptions) as ClientOf<N>;
+  const tls = clientTlsFromEnv(); // TLS_* env, or the --tls-* flags copied into it
+  const client = new constructors[name](address, channelCredentials(tls), { ...channelOptions, ...tlsChannelOptions(tls) }) as ClientOf<N>;
   const service = `${name}-service`;
   return {
     client, address, service,

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { connectNatsBus } from '@conjugate/bus';
 import { createLogger, envInt, envLogLevel, envOptionalString, envString, loadConfig, shutdownOnSignals } from '@conjugate/service-kit';
-import { startDashboard } from './server';
+import { dashboardAuthFromEnv } from './auth';
+import { DEFAULT_FARO_LIMITS, startDashboard } from './server';
 
 const config = loadConfig(
   z.object({
@@ -12,6 +13,9 @@ const config = loadConfig(
     /** Grafana Faro collector (e.g. an Alloy faro receiver); unset = this server's /faro/collect. */
     FARO_URL: envOptionalString(),
     LOG_LEVEL: envLogLevel(),
+    /** The built-in Faro receiver: max payload bytes, payloads per minute per client address. */
+    FARO_MAX_BODY_BYTES: envInt(DEFAULT_FARO_LIMITS.maxBodyBytes, 1024, 16 * 1024 * 1024),
+    FARO_RATE_PER_MINUTE: envInt(DEFAULT_FARO_LIMITS.perMinute, 1, 1_000_000),
   }),
 );
 
@@ -19,7 +23,12 @@ async function main() {
   const logger = createLogger('dashboard', { level: config.LOG_LEVEL });
   // waitOnFirstConnect: start even when NATS comes up after us (compose, Kubernetes).
   const bus = await connectNatsBus({ url: config.NATS_URL, name: 'dashboard', waitOnFirstConnect: true });
-  const dashboard = await startDashboard({ bus, host: config.HOST, port: config.PORT, faroUrl: config.FARO_URL, logger });
+  const dashboard = await startDashboard({
+    bus, host: config.HOST, port: config.PORT, faroUrl: config.FARO_URL, logger,
+    // DASHBOARD_TOKEN(_FILE), DASHBOARD_USER + DASHBOARD_PASSWORD(_FILE) or DASHBOARD_TRUST_PROXY_HEADER (auth.ts).
+    auth: dashboardAuthFromEnv(),
+    faroLimits: { maxBodyBytes: config.FARO_MAX_BODY_BYTES, perMinute: config.FARO_RATE_PER_MINUTE },
+  });
   shutdownOnSignals(async () => {
     await dashboard.close();
     await bus.close();

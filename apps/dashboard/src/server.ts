@@ -5,8 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyReply } from 'fastify';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import type { EventBus } from '@conjugate/bus';
 import { createLogger, type Logger } from '@conjugate/service-kit';
+import { AUTH_REALM, isAuthorized, type DashboardAuth } from './auth';
 import { toDashboardEvent } from './event-views';
 import { FaroCollector, type FaroCounts } from './faro-collector';
 import { loadPageAssets } from './page-assets';
@@ -29,7 +31,13 @@ export interface DashboardOptions {
   heartbeatMs?: number;
   /** Wait before resubscribing after the bus subscription fails. Default 1 s. */
   resubscribeDelayMs?: number;
+  /** Who may see it (see auth.ts); undefined: anyone who reaches the port. /healthz is always open (probes). */
+  auth?: DashboardAuth;
+  /** The built-in Faro receiver's limits: payload bytes (413 beyond) and payloads per minute per client address (429 beyond). */
+  faroLimits?: { maxBodyBytes?: number; perMinute?: number };
 }
+
+export const DEFAULT_FARO_LIMITS = { maxBodyBytes: 64 * 1024, perMinute: 120 };
 
 export interface Dashboard {
   url: string;
@@ -69,6 +77,19 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     strictTransportSecurity: false,
   });
 
+  // After helmet's hook: a 401 carries the same security headers as every other response.
+  const auth = options.auth;
+  if (auth) {
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.url.split('?')[0] === '/healthz' || isAuthorized(request.headers, auth)) return;
+      if (auth.kind !== 'proxy-header') reply.header('www-authenticate', `Basic realm="${AUTH_REALM}", charset="UTF-8"`);
+      await reply.code(401).send({ error: auth.kind === 'proxy-header' ? 'not signed in (no identity from the auth proxy)' : 'authentication required' });
+    });
+  }
+  // Only routes that ask for it are rate-limited (the Faro receiver: anyone with the page can post to it).
+  await app.register(rateLimit, { global: false });
+  const faroLimits = { ...DEFAULT_FARO_LIMITS, ...options.faroLimits };
+
   app.get('/', (_request, reply) => reply.type('text/html; charset=utf-8').send(assets.html));
   app.get('/app.js', (_request, reply) => reply.type('text/javascript; charset=utf-8').send(assets.script));
   app.get('/app.js.map', (_request, reply) => reply.type('application/json; charset=utf-8').send(assets.sourceMap));
@@ -94,7 +115,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     streamEvents(request.raw, reply, after);
   });
 
-  app.post(OWN_FARO_PATH, (request, reply) => {
+  const faroRoute = { bodyLimit: faroLimits.maxBodyBytes, config: { rateLimit: { max: faroLimits.perMinute, timeWindow: 60_000 } } };
+  app.post(OWN_FARO_PATH, faroRoute, (request, reply) => {
     try {
       const counts = faro.accept(request.body);
       logger.debug({ faro: counts }, 'faro payload');

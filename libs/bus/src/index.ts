@@ -6,3 +6,4 @@ export { runIdOf } from './payloads';
 export { createMemoryBus } from './memory-bus';
 export { connectNatsBus, type NatsBusOptions } from './nats-bus';
 export { startNatsServer, type NatsServerHandle, type NatsServerOptions } from './nats-server-process';
+export { natsAuthOptions, natsCredentialsFromEnv, type NatsCredentials } from './nats-credentials';

@@ -18,6 +18,7 @@ import { EmbeddingEvent, EpochEvent, ProgressEvent, RunStatusEvent } from '@conj
 import type { EventBus, SubscribeOptions } from './event-bus';
 import { openSubscription, type Subscription } from './subscription';
 import { decodePayload, embeddingMessageId, epochMessageId, statusMessageId } from './payloads';
+import { natsAuthOptions, natsCredentialsFromEnv, type NatsCredentials } from './nats-credentials';
 import { parseSubject, progressFilter, runSubject, storedFilter, STREAM_NAME, STREAM_SUBJECTS, type StoredKind } from './subjects';
 
 export interface NatsBusOptions {
@@ -33,6 +34,8 @@ export interface NatsBusOptions {
   publishTimeoutMs?: number;
   /** Called for a message that cannot be decoded (it is skipped). Default: a process warning. */
   onInvalidMessage?: (error: Error) => void;
+  /** Who this process is to NATS; default from the env (NATS_USER/NATS_PASSWORD, NATS_TOKEN, NATS_CREDS_FILE); false: none. */
+  credentials?: NatsCredentials | false;
 }
 
 const ONE_HOUR_MS = 60 * 60 * 1000;
@@ -45,6 +48,7 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<EventBus>
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     waitOnFirstConnect: options.waitOnFirstConnect ?? false,
+    ...natsAuthOptions(options.credentials === false ? undefined : (options.credentials ?? natsCredentialsFromEnv())),
   }).catch((error: Error) => {
     throw new Error(`cannot connect to NATS at ${options.url}: ${error.message}`, { cause: error });
   });

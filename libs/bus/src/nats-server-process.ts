@@ -1,7 +1,7 @@
 // A real `nats-server -js` on a loopback port (a free one by default) with its own store dir: the CLI's
 // stack runs its NATS this way, and tests get a real server from it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -22,6 +22,8 @@ export interface NatsServerOptions {
   storeDir?: string;
   /** The nats-server executable (default: NATS_SERVER_BIN or `nats-server` on PATH). */
   binary?: string;
+  /** Authorization on: clients must present this user and password, or this token. Default: none. */
+  authorization?: { user: string; password: string } | { token: string };
 }
 
 const READY_TIMEOUT_MS = 10_000;
@@ -30,7 +32,9 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const binary = options.binary ?? process.env.NATS_SERVER_BIN ?? 'nats-server';
   const ownStore = options.storeDir === undefined;
   const storeDir = options.storeDir ?? (await mkdtemp(join(tmpdir(), 'conjugate-nats-')));
-  let { child, port } = await launch(binary, options.port ?? -1, storeDir);
+  const configDir = options.authorization ? await mkdtemp(join(tmpdir(), 'conjugate-nats-conf-')) : undefined;
+  const auth = configDir ? await authorizationArgs(options.authorization!, configDir) : [];
+  let { child, port } = await launch(binary, options.port ?? -1, storeDir, auth);
   return {
     get url() {
       return `nats://127.0.0.1:${port}`;
@@ -42,17 +46,28 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     async stop() {
       await terminate(child);
       if (ownStore) await rm(storeDir, { recursive: true, force: true });
+      if (configDir) await rm(configDir, { recursive: true, force: true });
     },
     async restart() {
       await terminate(child);
-      ({ child, port } = await launch(binary, port, storeDir));
+      ({ child, port } = await launch(binary, port, storeDir, auth));
     },
   };
 }
 
+/** The secret goes in a config file only this user can read, not on the command line (where `ps` shows it). */
+async function authorizationArgs(authorization: NonNullable<NatsServerOptions['authorization']>, configDir: string): Promise<string[]> {
+  const file = join(configDir, 'authorization.conf');
+  const block = 'token' in authorization
+    ? `authorization { token: ${JSON.stringify(authorization.token)} }`
+    : `authorization { user: ${JSON.stringify(authorization.user)}, password: ${JSON.stringify(authorization.password)} }`;
+  await writeFile(file, block + '\n', { mode: 0o600 });
+  return ['-c', file];
+}
+
 // Port -1 lets the server pick a free port; it logs the one it chose, which is read back here.
-function launch(binary: string, port: number, storeDir: string): Promise<{ child: ChildProcess; port: number }> {
-  const args = ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir];
+function launch(binary: string, port: number, storeDir: string, auth: string[]): Promise<{ child: ChildProcess; port: number }> {
+  const args = ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir, ...auth];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let log = '';

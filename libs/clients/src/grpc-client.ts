@@ -1,12 +1,13 @@
 import {
-  credentials,
   Metadata,
   type CallOptions,
   type ChannelOptions,
   type Client,
   type ClientReadableStream,
   type ServiceError,
+  type ChannelCredentials,
 } from '@grpc/grpc-js';
+import { channelCredentials, clientTlsFromEnv, tlsChannelOptions, type ClientTlsOptions } from '@conjugate/service-kit';
 
 export const DEFAULT_CLIENT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
@@ -15,6 +16,8 @@ export interface ConnectOptions {
   maxMessageBytes?: number;
   /** Extra grpc-js channel options, applied last. */
   channelOptions?: ChannelOptions;
+  /** TLS towards the service; default from the env (TLS_CA_FILE, TLS_CERT_FILE, TLS_KEY_FILE, TLS_SERVER_NAME); false forces plaintext. */
+  tls?: ClientTlsOptions | false;
 }
 
 /** round_robin: a target resolving to several backends (a headless Kubernetes Service, `dns:///…`) gets its calls spread over all of them. */
@@ -36,13 +39,18 @@ export function defaultChannelOptions(maxMessageBytes = DEFAULT_CLIENT_MAX_MESSA
   };
 }
 
-/** A generated ts-proto client (e.g. DataServiceClient) for host:port, insecure channel. */
+/** A generated ts-proto client (e.g. DataServiceClient) for host:port: TLS when configured (options or env), else plaintext. */
 export function createClient<C extends Client>(
-  Constructor: new (address: string, creds: ReturnType<typeof credentials.createInsecure>, options?: ChannelOptions) => C,
+  Constructor: new (address: string, creds: ChannelCredentials, options?: ChannelOptions) => C,
   address: string,
   options: ConnectOptions = {},
 ): C {
-  return new Constructor(address, credentials.createInsecure(), { ...defaultChannelOptions(options.maxMessageBytes), ...options.channelOptions });
+  const tls = options.tls === false ? undefined : (options.tls ?? clientTlsFromEnv());
+  return new Constructor(address, channelCredentials(tls), {
+    ...defaultChannelOptions(options.maxMessageBytes),
+    ...tlsChannelOptions(tls),
+    ...options.channelOptions,
+  });
 }
 
 export interface CallSettings {

@@ -11,6 +11,7 @@ export {
   type CallSettings,
   type ConnectOptions,
 } from './grpc-client';
+export { channelCredentials, clientTlsFromEnv, tlsChannelOptions, type ClientTlsOptions } from '@conjugate/service-kit';
 export { connectDataService, decodeBatch, type DataClient, type DecodedBatch } from './data-client';
 export { connectAttackService, type AttackClient, type EvaluateSettings } from './attack-client';
 export {

@@ -1,7 +1,7 @@
 import { TrainingServiceClient } from '@conjugate/proto';
 import { envInt, envOptionalString } from '@conjugate/service-kit';
 import { connectDataService, type DataClient } from './data-client';
-import { createClient } from './grpc-client';
+import { createClient, type ConnectOptions } from './grpc-client';
 import { checkpointsFromTrainingService, ModelResolver } from './model-resolver';
 
 /** Where a service that evaluates models (attack-, uncertainty-service) finds its peers. */
@@ -14,6 +14,11 @@ export interface ModelServicePeerOptions {
   maxCachedModels?: number;
   /** Max bytes per gRPC message, both directions (ours and our clients'). Default 64 MiB. */
   maxMessageBytes?: number;
+  /**
+   * TLS towards the peers (default from the env: TLS_CA_FILE, and the service's own TLS_CERT_FILE/TLS_KEY_FILE as
+   * client certificate). Not `tls`: a service's start options carry its server TLS under that name.
+   */
+  clientTls?: ConnectOptions['tls'];
 }
 
 /** The environment variables behind ModelServicePeerOptions, to extend a service's env schema with. */
@@ -47,9 +52,9 @@ export interface ModelServicePeers {
 
 /** The data client and the model resolver such a service needs, built once from its options. */
 export function connectModelServicePeers(options: ModelServicePeerOptions & { maxMessageBytes: number }): ModelServicePeers {
-  const { maxMessageBytes } = options;
-  const data = options.dataServiceAddress ? connectDataService(options.dataServiceAddress, { maxMessageBytes }) : undefined;
-  const training = options.trainingServiceAddress ? createClient(TrainingServiceClient, options.trainingServiceAddress, { maxMessageBytes }) : undefined;
+  const { maxMessageBytes, clientTls: tls } = options;
+  const data = options.dataServiceAddress ? connectDataService(options.dataServiceAddress, { maxMessageBytes, tls }) : undefined;
+  const training = options.trainingServiceAddress ? createClient(TrainingServiceClient, options.trainingServiceAddress, { maxMessageBytes, tls }) : undefined;
   const resolver = new ModelResolver({ fetchCheckpoint: training && checkpointsFromTrainingService(training), maxCachedModels: options.maxCachedModels });
   return {
     data,

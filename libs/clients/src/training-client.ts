@@ -1,12 +1,14 @@
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { TrainingServiceClient, type Model, type Run, type RunConfig, type RunEvent } from '@conjugate/proto';
-import { createClient } from './grpc-client';
+import { createClient, type ConnectOptions } from './grpc-client';
 
 export interface TrainingClientOptions {
   /** Deadline of each unary call. Default 60 s. */
   deadlineMs?: number;
   /** Max bytes per message (checkpoints of big models are large). Default 64 MiB. */
   maxMessageBytes?: number;
+  /** TLS towards the service (default from the env, see ConnectOptions). */
+  tls?: ConnectOptions['tls'];
 }
 
 /** The TrainingService as promises and async iterables; errors are grpc-js ServiceErrors (code, details). */
@@ -26,7 +28,7 @@ export interface TrainingClient {
 
 /** A client for the training-service at host:port. */
 export function connectTrainingService(address: string, options: TrainingClientOptions = {}): TrainingClient {
-  const raw = createClient(TrainingServiceClient, address, { maxMessageBytes: options.maxMessageBytes });
+  const raw = createClient(TrainingServiceClient, address, { maxMessageBytes: options.maxMessageBytes, tls: options.tls });
   const callOptions = () => ({ deadline: Date.now() + (options.deadlineMs ?? 60_000) });
   const unary = <Req, Res>(method: (req: Req, md: Metadata, opts: object, cb: (error: ServiceError | null, res: Res) => void) => unknown, request: Req) =>
     new Promise<Res>((resolve, reject) => method.call(raw, request, new Metadata(), callOptions(), (error, response) => (error ? reject(error) : resolve(response))));

@@ -1,7 +1,7 @@
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import { Estimator, UncertaintyServiceClient, type EstimateRequest, type EstimateResult, type EstimateUpdate, type Progress } from '@conjugate/proto';
 import { DEFAULT_ESTIMATE_OPTIONS, mergeEstimateResults } from '@conjugate/uncertainty';
-import { createClient } from './grpc-client';
+import { createClient, type ConnectOptions } from './grpc-client';
 
 export interface FanOutOptions {
   /** Progress of each shard as its replica streams it. */
@@ -11,6 +11,8 @@ export interface FanOutOptions {
   /** Max bytes per gRPC message (results carry sufficient statistics). Default 64 MiB. */
   maxMessageBytes?: number;
   signal?: AbortSignal;
+  /** TLS towards the replicas (default from the env, see ConnectOptions). */
+  tls?: ConnectOptions['tls'];
 }
 
 /** Runs one Estimate call to its result, forwarding progress; rejects with the replica's status. */
@@ -50,7 +52,7 @@ export async function estimateAcrossReplicas(request: EstimateRequest, addresses
   const shards = spec?.estimator === Estimator.ESTIMATOR_PACKET ? addresses.length : 1;
   // Each shard needs at least one jackknife batch of its own.
   const batches = Math.max(spec?.jackknifeBatches ?? DEFAULT_ESTIMATE_OPTIONS.jackknifeBatches, shards);
-  const clients = addresses.slice(0, shards).map((address) => createClient(UncertaintyServiceClient, address, { maxMessageBytes: options.maxMessageBytes }));
+  const clients = addresses.slice(0, shards).map((address) => createClient(UncertaintyServiceClient, address, { maxMessageBytes: options.maxMessageBytes, tls: options.tls }));
   const abort = new AbortController();
   const onOuterAbort = () => abort.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });

@@ -1,5 +1,5 @@
-import { connectivityState, credentials, Metadata, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import { estimateAcrossReplicas } from '@conjugate/clients';
+import { connectivityState, Metadata, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { createClient, estimateAcrossReplicas } from '@conjugate/clients';
 import {
   Split, UncertaintyServiceClient, type AttackBatchRequest, type AttackBatchResponse, type AttackServiceClient, type Batch, type DataServiceClient,
   type EstimateRequest, type EstimateResult, type EvaluateRobustnessRequest, type Progress, type RobustnessResult, type Tensor,
@@ -26,7 +26,7 @@ export interface GrpcClients {
 
 /** Whether a channel to `address` connects within `waitMs` (a refused connection answers at once). */
 function channelReady(address: string, waitMs: number): Promise<boolean> {
-  const client = new UncertaintyServiceClient(address, credentials.createInsecure());
+  const client = createClient(UncertaintyServiceClient, address);
   const channel = client.getChannel();
   const deadline = Date.now() + waitMs;
   return new Promise((resolve) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { serverTlsFromEnv } from './tls-credentials';
 
 /**
  * Parses `env` with a zod schema. Throws one error listing every bad or missing variable,
@@ -67,6 +68,13 @@ export function grpcServiceEnv(defaults: { port: number; metricsPort: number }) 
     SHUTDOWN_GRACE_MS: envInt(10_000, 0, 600_000),
     LOG_LEVEL: envLogLevel(),
     CONJUGATE_PROTO_DIR: envOptionalString(),
+    /** Serve TLS with this certificate and key (PEM, re-read when they change). */
+    TLS_CERT_FILE: envOptionalString(),
+    TLS_KEY_FILE: envOptionalString(),
+    /** With TLS: require client certificates signed by this CA (mutual TLS). */
+    TLS_CLIENT_CA_FILE: envOptionalString(),
+    /** How often the TLS files are re-read (ms). */
+    TLS_REFRESH_MS: envOptionalString(),
   });
 }
 
@@ -81,5 +89,6 @@ export function grpcServiceOptionsFromEnv(config: GrpcServiceEnv) {
     maxMessageBytes: config.MAX_MESSAGE_BYTES,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     protoDir: config.CONJUGATE_PROTO_DIR,
+    tls: serverTlsFromEnv({ TLS_CERT_FILE: config.TLS_CERT_FILE, TLS_KEY_FILE: config.TLS_KEY_FILE, TLS_CLIENT_CA_FILE: config.TLS_CLIENT_CA_FILE, TLS_REFRESH_MS: config.TLS_REFRESH_MS }),
   };
 }

@@ -10,3 +10,5 @@ export * from './server';
 export * from './service-process';
 export * from './signals';
 export * from './stalling-proxy';
+export * from './tls-credentials';
+export * from './test-certificates';

@@ -3,15 +3,16 @@ import { credentials, loadPackageDefinition, makeClientConstructor, type Client,
 import * as protoLoader from '@grpc/proto-loader';
 import { service as healthServiceDefinition, type ServingStatus } from 'grpc-health-check';
 import { join } from 'node:path';
+import { channelCredentials, clientTlsFromEnv, tlsChannelOptions, type ClientTlsOptions } from './tls-credentials';
 
 // Small clients for a service's standard endpoints: readiness checks, the CLI, tests.
-// (No grpcurl in Debian; these stand in for it.)
+// (No grpcurl in Debian; these stand in for it.) TLS as the clients: from the env (TLS_CA_FILE …) unless given.
 
 const HealthClient = makeClientConstructor(healthServiceDefinition, 'grpc.health.v1.Health');
 
 /** grpc.health.v1 Check: the serving status of `service` ("" = the whole server). */
-export function checkHealth(address: string, service = '', deadlineMs = 5_000): Promise<ServingStatus | 'SERVICE_UNKNOWN'> {
-  const client = new HealthClient(address, credentials.createInsecure());
+export function checkHealth(address: string, service = '', deadlineMs = 5_000, tls = clientTlsFromEnv()): Promise<ServingStatus | 'SERVICE_UNKNOWN'> {
+  const client = new HealthClient(address, channelCredentials(tls), tlsChannelOptions(tls));
   return new Promise((resolve, reject) => {
     const check = (client as unknown as Record<string, CallableFunction>).check.bind(client);
     check({ service }, { deadline: Date.now() + deadlineMs }, (error: ServiceError | null, response: { status: string }) => {
@@ -25,7 +26,7 @@ export function checkHealth(address: string, service = '', deadlineMs = 5_000): 
 const reflectionProtoDir = join(require.resolve('@grpc/reflection/package.json'), '..', 'build', 'proto');
 const reflectionPackage = loadPackageDefinition(
   protoLoader.loadSync('grpc/reflection/v1/reflection.proto', { includeDirs: [reflectionProtoDir], keepCase: true }),
-) as unknown as { grpc: { reflection: { v1: { ServerReflection: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client } } } };
+) as unknown as { grpc: { reflection: { v1: { ServerReflection: new (address: string, creds: ReturnType<typeof credentials.createInsecure>, options: object) => Client } } } };
 
 interface ReflectionResponse {
   list_services_response?: { service: { name: string }[] };
@@ -34,8 +35,8 @@ interface ReflectionResponse {
 }
 
 /** One request on the reflection stream (grpc.reflection.v1). */
-function reflect(address: string, request: Record<string, string>, deadlineMs: number): Promise<ReflectionResponse> {
-  const client = new reflectionPackage.grpc.reflection.v1.ServerReflection(address, credentials.createInsecure());
+function reflect(address: string, request: Record<string, string>, deadlineMs: number, tls: ClientTlsOptions | undefined): Promise<ReflectionResponse> {
+  const client = new reflectionPackage.grpc.reflection.v1.ServerReflection(address, channelCredentials(tls), tlsChannelOptions(tls));
   return new Promise((resolve, reject) => {
     const open = (client as unknown as Record<string, CallableFunction>).ServerReflectionInfo.bind(client);
     const stream: ClientDuplexStream<Record<string, string>, ReflectionResponse> = open({ deadline: Date.now() + deadlineMs });
@@ -54,8 +55,8 @@ function reflect(address: string, request: Record<string, string>, deadlineMs: n
 }
 
 /** Names of the services a server offers, by reflection. */
-export async function listServicesByReflection(address: string, deadlineMs = 5_000): Promise<string[]> {
-  const response = await reflect(address, { list_services: '' }, deadlineMs);
+export async function listServicesByReflection(address: string, deadlineMs = 5_000, tls = clientTlsFromEnv()): Promise<string[]> {
+  const response = await reflect(address, { list_services: '' }, deadlineMs, tls);
   return (response.list_services_response?.service ?? []).map((s) => s.name).sort();
 }
 
@@ -67,8 +68,8 @@ export interface ReflectedFile {
 }
 
 /** The .proto files (with dependencies) that declare `symbol`, e.g. "conjugate.v1.DataService". */
-export async function describeSymbolByReflection(address: string, symbol: string, deadlineMs = 5_000): Promise<ReflectedFile[]> {
-  const response = await reflect(address, { file_containing_symbol: symbol }, deadlineMs);
+export async function describeSymbolByReflection(address: string, symbol: string, deadlineMs = 5_000, tls = clientTlsFromEnv()): Promise<ReflectedFile[]> {
+  const response = await reflect(address, { file_containing_symbol: symbol }, deadlineMs, tls);
   return (response.file_descriptor_response?.file_descriptor_proto ?? []).map(decodeFileDescriptor);
 }
 

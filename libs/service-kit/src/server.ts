@@ -1,4 +1,4 @@
-import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Server, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 import type { Logger } from 'pino';
@@ -15,6 +15,7 @@ import {
 import { createLogger } from './logger';
 import { serveMetrics, ServiceMetrics } from './metrics';
 import { findProtoDir, loadContractDescriptors } from './protoDir';
+import { serverCredentials, type ServerTlsOptions } from './tls-credentials';
 
 /** A ts-proto service definition with its implementation (type it as `ServiceHandlers<typeof XService>`). */
 export interface ServiceRegistration<D = ServiceDefinition> {
@@ -41,6 +42,8 @@ export interface GrpcServiceOptions {
   /** How long shutdown() lets in-flight calls finish before cancelling them. Default 10 s. */
   shutdownGraceMs?: number;
   logger?: Logger;
+  /** TLS (mutual TLS with a client CA) from watched PEM files; undefined serves plaintext. See tls-credentials.ts. */
+  tls?: ServerTlsOptions;
   /** Frees what the service holds (its clients, cached models): called once it has shut down, or when it fails to start. */
   release?: () => void;
 }
@@ -120,8 +123,9 @@ async function serve(options: GrpcServiceOptions): Promise<GrpcServiceHandle> {
     new ReflectionService(loadContractDescriptors(findProtoDir(options.protoDir)), { services: served }).addToServer(server);
   }
 
+  const credentials = await serverCredentials(options.tls);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host}:${options.port}`, ServerCredentials.createInsecure(), (error, boundPort) =>
+    server.bindAsync(`${host}:${options.port}`, credentials, (error, boundPort) =>
       error ? reject(new Error(`${options.name}: cannot listen on ${host}:${options.port}: ${error.message}`)) : resolve(boundPort),
     ),
   );
@@ -133,7 +137,8 @@ async function serve(options: GrpcServiceOptions): Promise<GrpcServiceHandle> {
     throw new Error(`${options.name}: cannot serve metrics on ${host}:${options.metricsPort}: ${(error as Error).message}`);
   }
   const address = `${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
-  logger.info({ address, metricsPort: metricsServer?.port, services: serviceNames, maxMessageBytes }, `${options.name} listening`);
+  const tls = options.tls ? (options.tls.clientCaFile ? 'mutual' : 'server') : 'off';
+  logger.info({ address, metricsPort: metricsServer?.port, services: serviceNames, maxMessageBytes, tls }, `${options.name} listening`);
 
   let stopping: Promise<void> | undefined;
   const shutdown = (graceMs = options.shutdownGraceMs ?? 10_000) => {

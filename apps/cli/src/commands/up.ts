@@ -2,6 +2,7 @@ import { removeStackFile, writeStackFile } from '../addresses';
 import { createOutput } from '../output';
 import { startEmbeddedStack, type RunningStack } from '../stack/embedded';
 import { startProcessStack } from '../stack/processes';
+import { tlsSettingsForStack } from '../tls-flags';
 import { startRun } from './run';
 
 export interface UpFlags {
@@ -22,6 +23,8 @@ export interface UpFlags {
 export async function up(flags: UpFlags): Promise<number> {
   const output = createOutput(Boolean(flags.json));
   output.info(`starting the stack (${flags.processes ? 'one process per service' : 'embedded in this process'})…`);
+  const tlsNote = tlsSettingsForStack(flags.processes);
+  if (tlsNote) output.info(tlsNote);
   const stack: RunningStack = flags.processes ? await startProcessStack(flags.dashboardPort, flags.uncertaintyReplicas) : await startEmbeddedStack(flags.dashboardPort);
   const file = await writeStackFile(stack.addresses);
   let stopping: Promise<void> | undefined;

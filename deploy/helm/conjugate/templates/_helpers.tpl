@@ -70,3 +70,17 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- define "conjugate.checkpointClaim" -}}
 {{- default (printf "%s-checkpoints" (include "conjugate.fullname" .)) .Values.persistence.existingClaim -}}
 {{- end }}
+
+{{/* Secret holding a gRPC app's tls.crt, tls.key and ca.crt: cert-manager's, or the one named in tls.existingSecrets. */}}
+{{- define "conjugate.tlsSecret" -}}
+{{- if .root.Values.tls.certManager.enabled -}}
+{{- printf "%s-tls" (include "conjugate.appName" .) -}}
+{{- else -}}
+{{- required (printf "tls.existingSecrets.%s is required when tls.certManager.enabled is false" .key) (index .root.Values.tls.existingSecrets .key) -}}
+{{- end -}}
+{{- end }}
+
+{{/* Where a pod finds its TLS files, and the env that points service-kit and the clients at them. */}}
+{{- define "conjugate.tlsDir" -}}
+/etc/conjugate/tls
+{{- end }}
