@@ -1,5 +1,6 @@
 // The dashboard server: follows the bus (replay, then live; resubscribes after failures from the last
-// sequence it has), keeps the history, serves the page, REST, server-sent events and a Faro receiver.
+// sequence it has), keeps the history, serves the page, REST, server-sent events, a Faro receiver and
+// the paper's figures of a run (drawn from the training-service's record).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,12 +8,14 @@ import Fastify, { type FastifyReply } from 'fastify';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { EventBus } from '@conjugate/bus';
+import type { TrainingClient } from '@conjugate/clients';
 import { createLogger, type Logger } from '@conjugate/service-kit';
 import { AUTH_REALM, isAuthorized, type DashboardAuth } from './auth';
 import { toDashboardEvent } from './event-views';
 import { FaroCollector, type FaroCounts } from './faro-collector';
 import { loadPageAssets } from './page-assets';
 import { RunHistory, type LoggedEvent } from './run-history';
+import { runFigure } from './run-figures';
 import type { PageConfig } from './view/events';
 
 export const OWN_FARO_PATH = '/faro/collect';
@@ -35,6 +38,8 @@ export interface DashboardOptions {
   auth?: DashboardAuth;
   /** The built-in Faro receiver's limits: payload bytes (413 beyond) and payloads per minute per client address (429 beyond). */
   faroLimits?: { maxBodyBytes?: number; perMinute?: number };
+  /** The training-service, whose run records the paper's figures are drawn from (/api/runs/:id/figures/…). */
+  training?: TrainingClient;
 }
 
 export const DEFAULT_FARO_LIMITS = { maxBodyBytes: 64 * 1024, perMinute: 120 };
@@ -104,6 +109,12 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     const run = history.run(request.params.runId);
     if (!run) return reply.code(404).send({ error: `run ${JSON.stringify(request.params.runId)} not found` });
     return run;
+  });
+
+  app.get<{ Params: { runId: string; file: string } }>('/api/runs/:runId/figures/:file', async (request, reply) => {
+    const answer = await runFigure(options.training, request.params.runId, request.params.file.replace(/\.svg$/, ''));
+    if ('svg' in answer) return reply.type('image/svg+xml').send(answer.svg);
+    return reply.code(answer.status).send({ error: answer.error });
   });
 
   app.get<{ Querystring: { after?: string } }>('/api/events', (request, reply) => {

@@ -1,5 +1,5 @@
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
-import { TrainingServiceClient, type Model, type Run, type RunConfig, type RunEvent } from '@conjugate/proto';
+import { TrainingServiceClient, type EmbeddingSnapshot, type Model, type Run, type RunConfig, type RunEvent } from '@conjugate/proto';
 import { createClient, type ConnectOptions } from './grpc-client';
 
 export interface TrainingClientOptions {
@@ -21,6 +21,8 @@ export interface TrainingClient {
   watchRun(runId: string, signal?: AbortSignal): AsyncGenerator<RunEvent>;
   /** epoch < 0: the latest checkpoint. */
   getCheckpoint(runId: string, epoch: number): Promise<Model>;
+  /** The run's stored embedding snapshots (Figure 1), by epoch. */
+  getEmbeddingSnapshots(runId: string): Promise<EmbeddingSnapshot[]>;
   close(): void;
   /** The generated client, for anything else (e.g. waitForReady). */
   readonly raw: TrainingServiceClient;
@@ -39,6 +41,7 @@ export function connectTrainingService(address: string, options: TrainingClientO
     listRuns: async () => (await unary(raw.listRuns, {})).runs,
     stopRun: (runId) => unary(raw.stopRun, { runId }),
     getCheckpoint: (runId, epoch) => unary(raw.getCheckpoint, { runId, epoch }),
+    getEmbeddingSnapshots: async (runId) => (await unary(raw.getEmbeddingSnapshots, { runId })).snapshots,
     async *watchRun(runId, signal) {
       const call = raw.watchRun({ runId });
       const cancel = () => call.cancel();

@@ -16,8 +16,6 @@ export interface EnsembleResampler {
 }
 
 export function ensembleResampler(inputs: EnsembleInputs, members: number[], center: EnsembleMoments): EnsembleResampler {
-  const D = inputs.dimensions;
-  const n = members.length;
   let ref = -Infinity;
   for (const m of members) ref = Math.max(ref, 2 * inputs.logLoss[m]);
   const weight = Float64Array.from(members, (m) => Math.exp(2 * inputs.logLoss[m] - ref));

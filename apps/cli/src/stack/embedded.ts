@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { startAttackService } from '@conjugate/attack-service';
+import { connectTrainingService } from '@conjugate/clients';
 import { startDashboard } from '@conjugate/dashboard';
 import { startDataService } from '@conjugate/data-service';
 import { connectEvaluator } from '@conjugate/evaluation';
@@ -46,10 +47,13 @@ export async function startEmbeddedStack(dashboardPort: number): Promise<Running
       runsDir: join(conjugateHome(), 'runs'), logger: logger('training-service'),
     });
     stops.push(() => trainingService.shutdown());
-    const dashboard = await startDashboard({ bus: chosen.bus, host, port: dashboardPort, logger: logger('dashboard') })
+    const figuresFrom = connectTrainingService(at(training));
+    stops.push(async () => figuresFrom.close());
+    const dashboardOptions = { bus: chosen.bus, training: figuresFrom, host, logger: logger('dashboard') };
+    const dashboard = await startDashboard({ ...dashboardOptions, port: dashboardPort })
       .catch((error: { code?: string }) => {
         if (error.code !== 'EADDRINUSE') throw error;
-        return startDashboard({ bus: chosen.bus, host, port: 0, logger: logger('dashboard') });
+        return startDashboard({ ...dashboardOptions, port: 0 });
       });
     stops.push(() => dashboard.close());
     return {

@@ -57,7 +57,7 @@ export async function startProcessStack(dashboardPort: number, uncertaintyReplic
         DATA_SERVICE_ADDRESS: at(data), NATS_URL: nats, RUNS_DIR: join(conjugateHome(), 'runs'),
         ATTACK_SERVICE_ADDRESS: at(attack), UNCERTAINTY_SERVICE_ADDRESSES: replicas.map(at).join(','),
       }],
-      ['dashboard', dashboard, { NATS_URL: nats }],
+      ['dashboard', dashboard, { NATS_URL: nats, TRAINING_SERVICE_ADDRESS: at(training) }],
     ];
     const started = plan.map(([name, port, env]) => {
       const service = spawnService(name, { ...env, PORT: String(port) });

@@ -95,6 +95,12 @@ function renderRun(run: RunView): void {
   const embeddingEpoch = syncSelect(byId<HTMLSelectElement>('embedding-epoch'), run.embeddings.map((e) => e.epoch));
   const embedding = run.embeddings.find((e) => e.epoch === embeddingEpoch);
   if (embedding) drawEmbedding(byId<HTMLCanvasElement>('embedding-map'), embedding, byId('embedding-legend'));
+
+  // Drawn by the server from the training-service's run record; fetched again when a snapshot is added.
+  byId('paper-figures-section').hidden = run.embeddings.length === 0;
+  const figure = byId<HTMLImageElement>('paper-figure1');
+  const source = `/api/runs/${encodeURIComponent(run.runId)}/figures/figure1.svg?snapshots=${run.embeddings.length}`;
+  if (run.embeddings.length > 0 && figure.getAttribute('src') !== source) figure.setAttribute('src', source);
 }
 
 function renderProgress(run: RunView): void {
