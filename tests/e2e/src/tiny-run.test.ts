@@ -96,11 +96,13 @@ describe('the tiny preset end to end: every service its own process, real NATS, 
     expect((await readFile(join(out, 'figure1-a.svg'), 'utf8')).match(/stroke-width="0.4"/g)).toHaveLength(40);
     expect((await readFile(join(out, 'figure1-b.svg'), 'utf8')).match(/<path d="M/g)).toHaveLength(40);
     // The dashboard draws the same figures from the training-service's run record.
-    const figure = await fetch(`${addresses.dashboard}/api/runs/${started.id}/figures/figure1-a.svg`);
-    expect([figure.status, figure.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
-    expect((await figure.text()).match(/stroke-width="0.4"/g)).toHaveLength(40);
-    expect((await fetch(`${addresses.dashboard}/api/runs/${started.id}/figures/nope.svg`)).status).toBe(404);
-    expect((await fetch(`${addresses.dashboard}/api/runs/no-such-run/figures/figure1.svg`)).status).toBe(404);
+    const dashboard = (path: string) => fetch(new URL(path, addresses.dashboard));
+    const figure = await dashboard(`/api/runs/${started.id}/figures/figure1-a.svg`);
+    const svg = await figure.text();
+    expect([figure.status, figure.headers.get('content-type'), figure.status === 200 ? '' : svg]).toEqual([200, 'image/svg+xml', '']);
+    expect(svg.match(/stroke-width="0.4"/g)).toHaveLength(40);
+    expect((await dashboard(`/api/runs/${started.id}/figures/nope.svg`)).status).toBe(404);
+    expect((await dashboard('/api/runs/no-such-run/figures/figure1.svg')).status).toBe(404);
 
     const csv = (await readFile(join(out, 'metrics.csv'), 'utf8')).trim().split('\n');
     expect(csv).toHaveLength(4);
