@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './stack/ports';
 
@@ -32,5 +34,20 @@ describe('conjugate (as a user runs it)', () => {
     const result = conjugate('bogus');
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('Unknown argument: bogus');
+  });
+
+  it('refuses a second `up` in a folder whose stack is running, naming the running one', () => {
+    const home = mkdtempSync(join(tmpdir(), 'conjugate-up-lock-'));
+    try {
+      // The folder is held by a live process (this test) that wrote its stack file.
+      writeFileSync(join(home, 'up.lock'), `${process.pid}\n`);
+      writeFileSync(join(home, 'stack.json'), JSON.stringify({ data: 'a:1', training: '127.0.0.1:5', attack: 'a:3', uncertainty: 'a:4', dashboard: 'http://127.0.0.1:7/', pid: process.pid }));
+      const result = spawnSync(process.execPath, [BIN, 'up', '--processes'], { encoding: 'utf8', env: { ...process.env, CONJUGATE_HOME: home } });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`another \`conjugate up\` (pid ${process.pid}) already runs the stack in ${home} — dashboard http://127.0.0.1:7/, training-service 127.0.0.1:5`);
+      expect(result.stderr).not.toContain('starting the stack');
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

@@ -16,19 +16,22 @@ const stateName = (state: RunState) => runStateToJSON(state).replace('RUN_STATE_
 /**
  * Shows a run's events as they come: a progress bar for the epoch's training and one for the current
  * evaluation step, a table row per finished epoch. With --json: one RunEvent per line (NDJSON).
- * Returns when the run reaches a final state (or the stream ends).
+ * Returns when the run reaches a final state (or the stream ends). `epochs` carries what an earlier
+ * stream of the same run already showed: after a reconnect the history is replayed, and an epoch
+ * already shown is skipped, so each is printed once.
  */
-export async function followRun(events: AsyncIterable<RunEvent>, output: Output): Promise<FollowResult> {
+export async function followRun(events: AsyncIterable<RunEvent>, output: Output, epochs: EpochMetrics[] = []): Promise<FollowResult> {
   const interactive = !output.json && process.stdout.isTTY === true;
   const bars = interactive ? new MultiBar({ format: ' {stage} |{bar}| {value}/{total} {unit} {rate}', hideCursor: true, clearOnComplete: true, stopOnComplete: false }, Presets.shades_classic) : undefined;
   const active = new Map<string, SingleBar>();
   const clearBars = () => { for (const bar of active.values()) bars?.remove(bar); active.clear(); };
   const log = (text: string) => (bars ? bars.log(text + '\n') : output.info(text));
-  const epochs: EpochMetrics[] = [];
   let last: RunStatusEvent | undefined;
   let lastPrintedStage = '';
   try {
     for await (const event of events) {
+      const shown = event.event?.$case === 'epoch' ? event.event.value.metrics?.epoch : undefined;
+      if (shown !== undefined && epochs.some((seen) => seen.epoch === shown)) continue;
       if (output.json) process.stdout.write(JSON.stringify(RunEvent.toJSON(event)) + '\n');
       const e = event.event;
       if (!e) continue;

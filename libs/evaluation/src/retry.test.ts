@@ -25,4 +25,22 @@ describe('measureWithRetry', () => {
     expect(calls).toBe(1);
     expect(result.ok).toBe(false);
   });
+
+  it('by default keeps retrying a service that is down until it is back (a supervised restart)', async () => {
+    let calls = 0;
+    const result = await measureWithRetry('robust/feature', async () => {
+      calls++;
+      if (calls < 8) throw grpcError(14, '14 UNAVAILABLE: Connection dropped');
+      return 0.5;
+    }, { firstDelayMs: 1 });
+    expect(result).toEqual({ ok: true, value: 0.5 });
+    expect(calls).toBe(8);
+  });
+
+  it('gives up once its deadline has passed, saying how often it tried', async () => {
+    let calls = 0;
+    const result = await measureWithRetry('embedding', async () => { calls++; throw grpcError(14, '14 UNAVAILABLE: No connection established'); }, { firstDelayMs: 1, deadlineMs: 30 });
+    expect(calls).toBeGreaterThan(1);
+    expect(result).toEqual({ ok: false, reason: `embedding failed after ${calls} tries: 14 UNAVAILABLE: No connection established` });
+  });
 });

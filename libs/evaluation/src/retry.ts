@@ -1,10 +1,16 @@
 import { backOff } from 'exponential-backoff';
 
 export interface RetryOptions {
-  /** Tries in all (default 3). */
+  /** Tries in all at most (default: as many as fit in `deadlineMs`). */
   attempts?: number;
-  /** Delay before the first retry; doubles each time (default 500 ms). */
+  /** Delay before the first retry; doubles each time up to 5 s (default 500 ms). */
   firstDelayMs?: number;
+  /**
+   * No retry starts later than this after the first try (default 60 s): long enough for a supervised
+   * service that crashed to be restarted (`up --processes`, a Kubernetes pod), short enough that a
+   * service that stays down costs an epoch one minute per measurement, not the run.
+   */
+  deadlineMs?: number;
 }
 
 export type Measured<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -30,13 +36,15 @@ export function describeError(error: unknown): string {
  */
 export async function measureWithRetry<T>(what: string, measure: () => Promise<T>, options: RetryOptions = {}): Promise<Measured<T>> {
   let tries = 0;
+  const giveUpAt = Date.now() + (options.deadlineMs ?? 60_000);
   try {
     const value = await backOff(() => { tries++; return measure(); }, {
-      numOfAttempts: options.attempts ?? 3,
+      numOfAttempts: options.attempts ?? Number.MAX_SAFE_INTEGER,
       startingDelay: options.firstDelayMs ?? 500,
+      maxDelay: 5000,
       timeMultiple: 2,
       jitter: 'full',
-      retry: (error) => isTransient(error),
+      retry: (error) => isTransient(error) && Date.now() < giveUpAt,
     });
     return { ok: true, value };
   } catch (error) {

@@ -1,5 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { spawnTiedToParent } from './child-spawn';
 
 // A service app started from its apps/<app>/src/main.ts as its own process, as in production (or a pod),
 // so tests talk to the real thing over a socket without importing another app.
@@ -26,9 +28,20 @@ export interface ServiceProcess {
  * One process (node with tsx's loader, not the tsx CLI, which would put a wrapper process in between):
  * a signal reaches the service itself. `env` overrides the defaults (e.g. METRICS_PORT: '0').
  */
+/**
+ * How to run apps/<app>/src/main.ts as one process: node with tsx's loader by absolute path (not the tsx
+ * CLI, which would put a wrapper process in between), so a signal reaches the service itself and it
+ * starts from any working directory. The CLI's `up --processes` and the tests both launch apps this way.
+ */
+export function appCommand(app: string): { command: string; args: string[]; cwd: string } {
+  return { command: process.execPath, args: ['--import', TSX_LOADER, join(REPO, 'apps', app, 'src/main.ts')], cwd: REPO };
+}
+const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
+
 export function startServiceProcess(app: string, env: Record<string, string> = {}, readyTimeoutMs = 60_000): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'apps', app, 'src/main.ts')], {
-    cwd: REPO,
+  const { command, args, cwd } = appCommand(app);
+  const child = spawnTiedToParent(command, args, {
+    cwd,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', METRICS_PORT: '-1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,4 +1,7 @@
-import { removeStackFile, writeStackFile } from '../addresses';
+import { join } from 'node:path';
+import { acquirePidLock, LockHeldError, type PidLock } from '@conjugate/service-kit';
+import { conjugateHome, readStackFile, removeStackFile, writeStackFile } from '../addresses';
+import { CliError, EXIT } from '../cli-error';
 import { createOutput } from '../output';
 import { startEmbeddedStack, type RunningStack } from '../stack/embedded';
 import { startProcessStack } from '../stack/processes';
@@ -22,13 +25,15 @@ export interface UpFlags {
  */
 export async function up(flags: UpFlags): Promise<number> {
   const output = createOutput(Boolean(flags.json));
+  const lock = await lockStackFolder();
   output.info(`starting the stack (${flags.processes ? 'one process per service' : 'embedded in this process'})…`);
   const tlsNote = tlsSettingsForStack(flags.processes);
   if (tlsNote) output.info(tlsNote);
-  const stack: RunningStack = flags.processes ? await startProcessStack(flags.dashboardPort, flags.uncertaintyReplicas) : await startEmbeddedStack(flags.dashboardPort);
+  const stack: RunningStack = await (flags.processes ? startProcessStack(flags.dashboardPort, flags.uncertaintyReplicas) : startEmbeddedStack(flags.dashboardPort))
+    .catch(async (error: unknown) => { await lock.release(); throw error; });
   const file = await writeStackFile(stack.addresses);
   let stopping: Promise<void> | undefined;
-  const shutdown = () => (stopping ??= (async () => { await removeStackFile(process.pid); await stack.stop(); })());
+  const shutdown = () => (stopping ??= (async () => { await removeStackFile(process.pid); await stack.stop(); await lock.release(); })());
   process.once('SIGINT', () => { output.info('\nstopping the stack…'); void shutdown().then(() => process.exit(0)); });
   process.once('SIGTERM', () => void shutdown().then(() => process.exit(0)));
   const a = stack.addresses;
@@ -51,4 +56,22 @@ export async function up(flags: UpFlags): Promise<number> {
   }
   output.info('the stack is up; Ctrl-C stops it');
   return new Promise<number>(() => undefined);
+}
+
+/**
+ * One stack per folder: the JetStream store (.conjugate/nats) and the run store (.conjugate/runs) take one
+ * server each, so a second `up` in the same folder refuses and says where the running one is. A lock
+ * left by an `up` that was killed is taken over.
+ */
+async function lockStackFolder(): Promise<PidLock> {
+  const home = conjugateHome();
+  try {
+    return await acquirePidLock(join(home, 'up.lock'), `the stack folder ${home}`);
+  } catch (error) {
+    if (!(error instanceof LockHeldError)) throw error;
+    const running = await readStackFile();
+    throw new CliError(`another \`conjugate up\` (pid ${error.holderPid}) already runs the stack in ${home}` +
+      (running?.dashboard ? ` — dashboard ${running.dashboard}, training-service ${running.training}` : '') +
+      '. Its services serve this folder: use them, stop it first (Ctrl-C there), or set CONJUGATE_HOME to another folder.', EXIT.failed);
+  }
 }

@@ -1,0 +1,86 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { connectNatsBus } from '@conjugate/bus';
+import { RunEvent, RunState } from '@conjugate/proto';
+import { isProcessAlive } from '@conjugate/service-kit';
+
+const BIN = join(__dirname, '..', '..', '..', 'apps', 'cli', 'bin', 'conjugate.cjs');
+
+/** pid of `up`'s child whose command line contains `needle` (the services are its direct children). */
+const childOf = (parent: number, needle: string): number => {
+  const lines = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(parent)], { encoding: 'utf8' }).trim().split('\n');
+  const line = lines.find((l) => l.includes(needle));
+  if (!line) throw new Error(`no child of ${parent} runs ${needle}:\n${lines.join('\n')}`);
+  return Number(line.trim().split(/\s+/)[0]);
+};
+const children = (parent: number) => execFileSync('ps', ['-o', 'pid=', '--ppid', String(parent)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+
+it('chaos: SIGKILL of the training-service, then the attack-service and the nats-server, during a tiny run: it completes, every epoch printed and stored once, nothing left behind', async () => {
+  const home = await mkdtemp(join(tmpdir(), 'conjugate-chaos-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, CONJUGATE_HOME: join(home, '.conjugate'), LOG_LEVEL: 'warn' };
+  delete env.NATS_URL; // `up` runs (and supervises) its own nats-server
+  let up: ChildProcess | undefined;
+  let stackChildren: number[] = [];
+  try {
+    up = spawn(process.execPath, [BIN, 'up', '--processes', '--dashboard-port', '0', '--json'], { env, cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
+    let upLog = '';
+    up.stderr!.on('data', (chunk: Buffer) => (upLog += chunk.toString()));
+    const addresses = JSON.parse(await new Promise<string>((resolve, reject) => {
+      createInterface({ input: up!.stdout! }).once('line', resolve);
+      up!.once('exit', (code) => reject(new Error(`conjugate up exited with ${code}:\n${upLog}`)));
+    })) as { nats: string };
+    const upPid = up.pid!;
+
+    const run = spawn(process.execPath, [BIN, 'run', '--preset', 'tiny', '--follow', '--json'], { env, cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
+    let runErr = '';
+    run.stderr!.on('data', (chunk: Buffer) => (runErr += chunk.toString()));
+    const runExit = new Promise<number | null>((resolve) => run.once('exit', resolve));
+    let runId = '';
+    const printed: number[] = [];
+    for await (const line of createInterface({ input: run.stdout! })) {
+      const json = JSON.parse(line) as Record<string, unknown>;
+      if (!runId) { runId = json.id as string; continue; }
+      const event = RunEvent.fromJSON(json).event;
+      if (event?.$case !== 'epoch') continue;
+      printed.push(event.value.metrics!.epoch);
+      // In turn: the training-service after epoch 0, the attack-service and the nats-server after epoch 1.
+      if (printed.length === 1) process.kill(childOf(upPid, 'training-service'), 'SIGKILL');
+      if (printed.length === 2) {
+        process.kill(childOf(upPid, 'attack-service'), 'SIGKILL');
+        process.kill(childOf(upPid, 'nats-server'), 'SIGKILL');
+      }
+    }
+    expect({ code: await runExit, runErr }).toEqual({ code: 0, runErr: expect.stringContaining('reconnecting') });
+    expect(printed).toEqual([0, 1, 2]);
+    for (const service of ['training-service', 'attack-service', 'nats-server']) expect(upLog).toContain(`[supervisor] ${service} restarted`);
+    // What restarted each and how long it was down, for the CI log.
+    process.stdout.write(upLog.split('\n').filter((l) => l.startsWith('[supervisor]')).join('\n') + '\n');
+
+    // JetStream holds each epoch once.
+    const bus = await connectNatsBus({ url: addresses.nats });
+    const stored: number[] = [];
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 20_000);
+    for await (const { event } of bus.subscribe({ runId, replay: true, signal: abort.signal })) {
+      if (event.event?.$case === 'epoch') stored.push(event.event.value.metrics!.epoch);
+      if (event.event?.$case === 'status' && event.event.value.state === RunState.RUN_STATE_COMPLETED) break;
+    }
+    clearTimeout(timer);
+    await bus.close();
+    expect(stored).toEqual([0, 1, 2]);
+
+    stackChildren = children(upPid);
+    const stopped = new Promise((resolve) => up!.once('exit', resolve));
+    up.kill('SIGKILL'); // no cleanup by `up` itself: its children must still go
+    await stopped;
+    for (const pid of stackChildren) while (isProcessAlive(pid)) await new Promise((r) => setTimeout(r, 100));
+    expect(stackChildren.filter(isProcessAlive)).toEqual([]);
+  } finally {
+    if (up && up.exitCode === null && up.signalCode === null) up.kill('SIGKILL');
+    for (const pid of stackChildren) if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
+    await rm(home, { recursive: true, force: true });
+  }
+});
