@@ -100,6 +100,8 @@ function makeContext(
         : cancelled(`${methodPath}: cancelled by the client`),
     );
   call.on('cancelled', onCancelled);
+  // A call cancelled before its handler started emits no further 'cancelled': abort right away.
+  if (call.cancelled) onCancelled();
   const remaining = deadline - Date.now();
   const timer =
     Number.isFinite(remaining) && remaining < 2 ** 31 - 1
