@@ -31,13 +31,13 @@ afterAll(async () => {
 
 const spec = (overrides: Partial<AttackSpec> = {}): AttackSpec => ({ method: 0, norm: 0, space: 0, randomStart: false, seed: 0, ...overrides });
 function request(batch: number, overrides: Partial<AttackBatchRequest> = {}): AttackBatchRequest {
-  return tf.tidy(() => ({
-    model: { source: { $case: 'inline', value: inline } },
-    attack: spec(),
-    images: toTensorMessage(tf.randomUniform([batch, ...shape], 0, 1, 'float32', 3)),
-    labels: toTensorMessage(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 3), 'int32')),
-    ...overrides,
-  }));
+  const images = tf.randomUniform([batch, ...shape], 0, 1, 'float32', 3);
+  const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 3), 'int32');
+  try {
+    return { model: { source: { $case: 'inline', value: inline } }, attack: spec(), images: toTensorMessage(images), labels: toTensorMessage(labels), ...overrides };
+  } finally {
+    tf.dispose([images, labels]);
+  }
 }
 const refusal = (promise: Promise<unknown>) => promise.then(() => ({ code: status.OK, details: '' }), (error: { code: number; details: string }) => error);
 

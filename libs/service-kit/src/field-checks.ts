@@ -47,11 +47,13 @@ export function checkCount(length: number, field: string, max: number): void {
 export const MAX_REQUEST_COST_ENV = 'CONJUGATE_MAX_REQUEST_COST';
 
 /**
- * Default ceiling: ~1e13 multiply-adds' worth of "parameters × evaluations". The heaviest preset
- * measurement (10 000 robust points × 4 PGD steps on resnet8, packet K=100 × N=256 on cnn4) costs
- * about 1e11, so presets pass with two orders of magnitude to spare, while steps = 10^6 is refused.
+ * Default ceiling, in model evaluations × max(parameters, input values per image). The heaviest preset
+ * measurement — 10 000 robust points × (4 PGD steps + 2 predictions) on cnn4 (1.1 M parameters) —
+ * costs 6.7e10, a packet K = 100 × N = 256 on cnn4 2.9e10, the whole-split ensemble under 1e11; even
+ * a PGD over a whole 60 000-image split is 4e11. 1e12 passes all of these and refuses
+ * steps × images beyond ~10^7 on cnn3, i.e. hours of work on this hardware.
  */
-export const DEFAULT_MAX_REQUEST_COST = 1e13;
+export const DEFAULT_MAX_REQUEST_COST = 1e12;
 
 /** The configured ceiling (CONJUGATE_MAX_REQUEST_COST, a positive number), else the default. */
 export function maxRequestCost(env: NodeJS.ProcessEnv = process.env): number {

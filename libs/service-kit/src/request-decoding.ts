@@ -75,7 +75,7 @@ export function explainUndecodable(bytes: Buffer, typeName: string, error: unkno
  * as number and throws beyond 2^53).
  */
 export function withTolerantDecoding(definition: ServiceDefinition, protoDir?: string): ServiceDefinition {
-  const wrapped: ServiceDefinition = {};
+  const wrapped: Record<string, ServiceDefinition[string]> = {};
   for (const [key, method] of Object.entries(definition)) {
     const [, serviceName = '', methodName = ''] = method.path.split('/');
     wrapped[key] = {
@@ -101,5 +101,5 @@ export function withTolerantDecoding(definition: ServiceDefinition, protoDir?: s
       },
     };
   }
-  return wrapped;
+  return wrapped as ServiceDefinition;
 }
