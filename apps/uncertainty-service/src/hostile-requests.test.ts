@@ -1,6 +1,6 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { initBackend } from '@conjugate/backend';
-import { DType, type EstimateRequest, type PacketResult, type PacketStatistics, type UncertaintyServiceClient } from '@conjugate/proto';
+import { DType, Estimator, type EstimateRequest, type PacketResult, type PacketStatistics, type UncertaintyServiceClient } from '@conjugate/proto';
 import { checkHealth, createLogger, MAX_REQUEST_COST_ENV, type GrpcServiceHandle } from '@conjugate/service-kit';
 import { startUncertaintyService } from './uncertainty-service';
 import { client, inlineRequest, runEstimate } from './test-requests';
@@ -35,7 +35,7 @@ describe('uncertainty-service refuses hostile requests', () => {
     ['sigma = NaN', () => inlineRequest({ sigma: NaN }), /^spec\.sigma: /],
     ['sigma = 1e30', () => inlineRequest({ sigma: 1e30 }), /^spec\.sigma: /],
     ['shard_count = −1', () => inlineRequest({ shardCount: -1 }), /^spec\.shard_count: /],
-    ['estimator = 99', () => inlineRequest({ estimator: 99 }), /^spec\.estimator: /],
+    ['estimator = 99', () => inlineRequest({ estimator: 99 as Estimator }), /^spec\.estimator: /],
     ['bootstrap_resamples = 2^31 − 1', () => inlineRequest({ bootstrapResamples: 2 ** 31 - 1 }), /^spec\.bootstrap_resamples: /],
     [
       'pixels outside [0, 1]',
