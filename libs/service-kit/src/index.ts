@@ -12,3 +12,4 @@ export * from './server';
 export * from './service-process';
 export * from './signals';
 export * from './stalling-proxy';
+export * from './fuzz-requests';

@@ -17,7 +17,8 @@ const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 // The contract as protobufjs reflection, loaded only when a request fails to decode (rare).
 const roots = new Map<string, protobuf.Root>();
-function contractRoot(protoDir: string): protobuf.Root {
+/** The contract as protobufjs reflection (cached per proto folder). */
+export function contractRoot(protoDir: string): protobuf.Root {
   let root = roots.get(protoDir);
   if (!root) {
     root = new protobuf.Root();
