@@ -117,11 +117,22 @@ describe('attack-service AttackBatch over a socket', () => {
     await expect(attackBatch(encodedOnly(make))).rejects.toMatchObject({ code, details: expect.stringMatching(details) });
   });
 
-  it('is cancelled when the caller aborts', async () => {
+  it('is cancelled when the caller aborts, and the service stops and frees what it held', async () => {
+    const count = async (name: string) => (await service.metrics.registry.getSingleMetric(name)!.get()).values.reduce((sum, v) => sum + v.value, 0);
+    const waitFor = async (done: () => Promise<boolean>) => {
+      for (let i = 0; i < 500 && !(await done()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    const before = tf.memory().numTensors;
+    const started = await count('grpc_server_started_total');
     const abort = new AbortController();
-    const call = client.attackBatch(request({ attack: spec({ steps: 50 }) }), { signal: abort.signal });
+    const call = client.attackBatch(request({ attack: spec({ steps: 1000 }) }), { signal: abort.signal });
+    // Abort once the service runs the call, then wait until it has ended it (no timing asserted).
+    await waitFor(async () => (await count('grpc_server_started_total')) > started);
     abort.abort();
     await expect(call).rejects.toMatchObject({ code: status.CANCELLED });
+    await waitFor(async () => (await count('grpc_server_handled_total')) === (await count('grpc_server_started_total')));
+    expect(await count('grpc_server_handled_total')).toBe(await count('grpc_server_started_total'));
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('holds the same number of tensors before and after 100 requests, good and bad', async () => {

@@ -23,7 +23,7 @@ export async function startAttackService(options: AttackServiceOptions): Promise
   const batches = data && batchesFrom(data);
 
   const implementation: ServiceHandlers<typeof AttackServiceService> = {
-    attackBatch: (request) => attackBatch(request, resolver),
+    attackBatch: (request, context) => attackBatch(request, resolver, context),
     evaluateRobustness: (request, stream) => evaluateRobustness(request, stream, resolver, batches),
   };
   return startGrpcService({ ...options, name: 'attack-service', maxMessageBytes, services: [{ definition: AttackServiceService, implementation }], release: close });

@@ -5,7 +5,7 @@ import {
   addCounts,
   NO_IMAGES,
   resolveAttackSpec,
-  robustnessOfBatch,
+  robustnessOfBatchCancellable,
   SpaceScaleMeter,
   spaceToProto,
   type SpaceScale,
@@ -13,8 +13,9 @@ import {
 import type { ModelResolver } from '@conjugate/clients';
 import type { Classifier } from '@conjugate/models';
 import { DType, Split, type Batch, type EvaluateRobustnessRequest, type EvaluateRobustnessUpdate, type StreamBatchesRequest } from '@conjugate/proto';
-import { failedPrecondition, invalidArgument, type ServerStreamContext } from '@conjugate/service-kit';
+import { checkCount, checkString, failedPrecondition, invalidArgument, truncateForMessage, type ServerStreamContext } from '@conjugate/service-kit';
 import { fromTensorMessage } from '@conjugate/tensor';
+import { checkAttackCost, LARGEST_SPLIT } from './attack-cost';
 import { refusingBadInput } from './status';
 
 /** Streams a slice of a dataset; fails with the data-service's status (NOT_FOUND for an unknown dataset). */
@@ -37,11 +38,13 @@ export async function evaluateRobustness(
   if (!batches) throw failedPrecondition('this attack-service has no data-service to stream datasets from');
   const model = await resolver.resolve(request.model);
   try {
+    const images = slice.indices.length || slice.limit || LARGEST_SPLIT;
+    checkAttackCost(model.classifier, images, spec, spec.space === 'feature' ? 1 : 0);
     const started = Date.now();
     const progress = (stage: string, done: number, total: number) =>
       stream.write({ update: { $case: 'progress', value: { stage, done, total, unit: 'batches', ratePerSecond: done / Math.max((Date.now() - started) / 1000, 1e-3) } } });
 
-    const empty = () => invalidArgument(`offset/limit/indices: the slice of "${request.dataset}" holds no images`);
+    const empty = () => invalidArgument(`offset/limit/indices: the slice of "${truncateForMessage(request.dataset)}" holds no images`);
     let scale: SpaceScale | undefined;
     if (spec.space === 'feature') {
       const meter = new SpaceScaleMeter(model.classifier);
@@ -57,8 +60,8 @@ export async function evaluateRobustness(
     const budget = await refusingBadInput(() => absoluteBudget(spec, scale));
 
     let counts = NO_IMAGES;
-    await forEachBatch(batches, slice, stream, model.classifier, (images, labels, batch) => {
-      counts = addCounts(counts, robustnessOfBatch(model.classifier, images, labels, spec, { scale }));
+    await forEachBatch(batches, slice, stream, model.classifier, async (images, labels, batch) => {
+      counts = addCounts(counts, await robustnessOfBatchCancellable(model.classifier, images, labels, spec, { scale, signal: stream.signal }));
       return progress(`attack/${spec.space}`, batch.batchIndex + 1, batch.numBatches);
     });
     if (counts.total === 0) throw empty();
@@ -75,10 +78,18 @@ export async function evaluateRobustness(
   }
 }
 
+/** Limits of a slice (documented in attack.proto): names are short, explicit indices bounded like a split. */
+export const MAX_DATASET_NAME_CHARS = 64;
+export const MAX_EVALUATION_BATCH = 1024;
+
 function sliceOf(request: EvaluateRobustnessRequest): StreamBatchesRequest {
+  checkString(request.dataset, 'dataset', MAX_DATASET_NAME_CHARS);
+  checkCount(request.indices.length, 'indices', LARGEST_SPLIT);
   if (!request.dataset) throw invalidArgument('dataset: required');
   if (request.split !== Split.SPLIT_TRAIN && request.split !== Split.SPLIT_TEST) throw invalidArgument(`split: must be SPLIT_TRAIN or SPLIT_TEST, got ${request.split}`);
-  if (request.batchSize < 0) throw invalidArgument(`batch_size: must be ≥ 0 (0 = ${DEFAULT_EVALUATION_BATCH}), got ${request.batchSize}`);
+  if (request.batchSize < 0 || request.batchSize > MAX_EVALUATION_BATCH) {
+    throw invalidArgument(`batch_size: must be in [0, ${MAX_EVALUATION_BATCH}] (0 = ${DEFAULT_EVALUATION_BATCH}), got ${request.batchSize}`);
+  }
   if (request.offset < 0) throw invalidArgument(`offset: must be ≥ 0, got ${request.offset}`);
   if (request.limit < 0) throw invalidArgument(`limit: must be ≥ 0, got ${request.limit}`);
   return {

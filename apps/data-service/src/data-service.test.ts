@@ -224,3 +224,29 @@ describe('StreamBatches', () => {
     await expect(slowReader()).rejects.toMatchObject({ code: status.DEADLINE_EXCEEDED });
   });
 });
+
+describe('bounds (issue 19)', () => {
+  it('refuses a stream beyond MAX_OPEN_STREAMS with RESOURCE_EXHAUSTED and serves again once one closes', async () => {
+    const service = await startDataService({ host: '127.0.0.1', port: 0, dataDir, logger, maxOpenStreams: 1 });
+    const client = connectDataService(service.address);
+    try {
+      const abort = new AbortController();
+      const first = client.streamBatches(request({ split: Split.SPLIT_TRAIN, batchSize: 10 }), { signal: abort.signal })[Symbol.asyncIterator]();
+      await first.next(); // the first stream is open and has sent a batch
+      await expect(collect(client, { batchSize: 10, limit: 10 })).rejects.toMatchObject({ code: status.RESOURCE_EXHAUSTED, details: expect.stringContaining('MAX_OPEN_STREAMS=1') });
+      abort.abort(new Error('test done'));
+      await first.next().catch(() => undefined);
+      let served: DecodedBatch[] | undefined;
+      for (let i = 0; i < 100 && !served; i++) served = await collect(client, { batchSize: 10, limit: 10 }).catch(() => undefined);
+      expect(served?.length).toBe(1);
+    } finally {
+      client.close();
+      await service.shutdown(0);
+    }
+  });
+
+  it('refuses a 16 MB dataset name by its length, without quoting it', async () => {
+    const name = 'm'.repeat(16 * 1024 * 1024);
+    await expect(a.describeDataset(name)).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: `name: at most 64 characters, got ${name.length}` });
+  });
+});

@@ -1,6 +1,7 @@
 import { initBackend } from '@conjugate/backend';
 import { DatasetInfo, Optimizer, RunConfig, Space } from '@conjugate/proto';
 import { GrpcError, status } from '@conjugate/service-kit';
+import { PRESETS } from '@conjugate/presets';
 import { fitToDataset, validateRunConfig } from './run-config';
 
 beforeAll(async () => {
@@ -44,6 +45,17 @@ it.each<[string, Partial<RunConfig>, status, string]>([
   ['feature-space training attack', { adversarial: { ratio: 0.5, attack: { space: Space.SPACE_FEATURE } as never } }, status.INVALID_ARGUMENT, 'config.adversarial.attack.space'],
   ['negative attack epsilon', { adversarial: { ratio: 0.5, attack: { epsilon: -1 } as never } }, status.INVALID_ARGUMENT, 'config.adversarial.attack.epsilon'],
   ['negative robust points', { evaluation: { robustPoints: -1 } as never }, status.INVALID_ARGUMENT, 'config.evaluation.robust_points'],
+  ['attack steps 2^31 − 1', { evaluation: { attack: { steps: 2 ** 31 - 1 } } as never }, status.INVALID_ARGUMENT, 'config.evaluation.attack.steps'],
+  ['packet samples 2^31 − 1', { evaluation: { packet: { numSamples: 2 ** 31 - 1 } } as never }, status.INVALID_ARGUMENT, 'config.evaluation.packet.num_samples'],
+  ['packet samples −1', { evaluation: { packet: { numSamples: -1 } } as never }, status.INVALID_ARGUMENT, 'config.evaluation.packet.num_samples'],
+  ['sigma NaN', { evaluation: { packet: { sigma: NaN } } as never }, status.INVALID_ARGUMENT, 'config.evaluation.packet.sigma'],
+  ['sigma −1', { evaluation: { packet: { sigma: -1 } } as never }, status.INVALID_ARGUMENT, 'config.evaluation.packet.sigma'],
+  ['estimator 99', { evaluation: { packet: { estimator: 99 } } as never }, status.INVALID_ARGUMENT, 'config.evaluation.packet.estimator'],
+  ['space 99', { evaluation: { packet: { space: 99 } } as never }, status.INVALID_ARGUMENT, 'config.evaluation.packet.space'],
+  ['attack method 99', { evaluation: { attack: { method: 99 } } as never }, status.INVALID_ARGUMENT, 'config.evaluation.attack.method'],
+  ['learning rate 1e30', { learningRate: 1e30 }, status.INVALID_ARGUMENT, 'config.learning_rate'],
+  ['an unknown preset', { preset: 'paper-imagenet' }, status.INVALID_ARGUMENT, 'config.preset'],
+  ['a 16 KB dataset name', { dataset: 'd'.repeat(16_384) }, status.INVALID_ARGUMENT, 'config.dataset'],
 ])('%s → the field is named', (_what, change, code, field) => {
   const refused = refusal(() => validateRunConfig(RunConfig.fromPartial({ ...good(), ...change })));
   expect(refused.code).toBe(code);
@@ -65,4 +77,8 @@ it.each<[string, Partial<RunConfig>, status, string]>([
   const refused = refusal(() => fitToDataset(validateRunConfig(RunConfig.fromPartial({ ...good(), ...change })), mnist));
   expect(refused.code).toBe(code);
   expect(refused.message.startsWith(`${field}:`)).toBe(true);
+});
+
+it('accepts every preset as it is', () => {
+  for (const preset of PRESETS) expect(() => validateRunConfig(RunConfig.fromPartial(preset.config))).not.toThrow();
 });

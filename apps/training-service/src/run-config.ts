@@ -3,11 +3,19 @@ import { createClassifier, ModelSpecError, resolveModelSpec } from '@conjugate/m
 import { Optimizer, RunConfig, type DatasetInfo, type ModelSpec } from '@conjugate/proto';
 import { invalidArgument, notFound } from '@conjugate/service-kit';
 import { DEFAULT_LEARNING_RATE } from '@conjugate/training';
+import { PRESETS } from '@conjugate/presets';
+import { checkEstimatorSpecLimits, InvalidEstimateError } from '@conjugate/uncertainty';
 
 /** Limits that keep one bad request from taking the service down. */
 export const MAX_EPOCHS = 10_000;
 export const MAX_BATCH_SIZE = 4096;
 export const MAX_NAME_LENGTH = 200;
+export const MAX_DATASET_NAME_LENGTH = 64;
+export const MAX_LEARNING_RATE = 10;
+/** Evaluation sizes: above the paper presets (10 000 robust points, a whole test split) with room to spare. */
+export const MAX_EVALUATION_POINTS = 100_000;
+export const MAX_EMBEDDING_POINTS = 10_000;
+export const MAX_EMBEDDING_EPOCHS = 1000;
 
 /**
  * Checks what can be checked without the dataset: every field by itself. Throws INVALID_ARGUMENT naming
@@ -20,11 +28,14 @@ export function validateRunConfig(config: RunConfig | undefined): RunConfig {
     if (!ok) throw invalidArgument(`config.${name}: must be ${must}, got ${JSON.stringify(got)}`);
   };
   field('name', config.name.length <= MAX_NAME_LENGTH, `at most ${MAX_NAME_LENGTH} characters`, `${config.name.length} characters`);
+  field('dataset', config.dataset.length <= MAX_DATASET_NAME_LENGTH, `at most ${MAX_DATASET_NAME_LENGTH} characters`, `${config.dataset.length} characters`);
+  field('preset', config.preset.length <= MAX_DATASET_NAME_LENGTH, `at most ${MAX_DATASET_NAME_LENGTH} characters`, `${config.preset.length} characters`);
+  field('preset', config.preset === '' || PRESETS.some((p) => p.name === config.preset), 'empty or the name of a preset (see `conjugate presets`)', config.preset);
   field('dataset', config.dataset.length > 0, 'a dataset name ("mnist", "fashion-mnist", "cifar10", "synthetic")', config.dataset);
   field('epochs', Number.isInteger(config.epochs) && config.epochs >= 1 && config.epochs <= MAX_EPOCHS, `an integer in 1..${MAX_EPOCHS}`, config.epochs);
   field('batch_size', Number.isInteger(config.batchSize) && config.batchSize >= 1 && config.batchSize <= MAX_BATCH_SIZE, `an integer in 1..${MAX_BATCH_SIZE}`, config.batchSize);
   const learningRate = config.learningRate ?? DEFAULT_LEARNING_RATE;
-  field('learning_rate', Number.isFinite(learningRate) && learningRate > 0, 'a positive number', learningRate);
+  field('learning_rate', Number.isFinite(learningRate) && learningRate > 0 && learningRate <= MAX_LEARNING_RATE, `a number in (0, ${MAX_LEARNING_RATE}]`, learningRate);
   const optimizer = config.optimizer === Optimizer.OPTIMIZER_UNSPECIFIED ? Optimizer.OPTIMIZER_ADAM : config.optimizer;
   field('optimizer', optimizer === Optimizer.OPTIMIZER_ADAM || optimizer === Optimizer.OPTIMIZER_SGD, 'OPTIMIZER_ADAM or OPTIMIZER_SGD', config.optimizer);
   field('seed', Number.isSafeInteger(config.seed), 'an integer', config.seed);
@@ -32,14 +43,23 @@ export function validateRunConfig(config: RunConfig | undefined): RunConfig {
 
   const evaluation = config.evaluation;
   if (evaluation) {
-    const count = (name: string, value: number, min = 0) =>
-      field(`evaluation.${name}`, Number.isInteger(value) && value >= min, `an integer ≥ ${min}`, value);
+    const count = (name: string, value: number, min = 0, max = MAX_EVALUATION_POINTS) =>
+      field(`evaluation.${name}`, Number.isInteger(value) && value >= min && value <= max, `an integer in [${min}, ${max}]`, value);
     count('robust_points', evaluation.robustPoints);
     count('ensemble_points', evaluation.ensemblePoints, -1);
-    count('embedding_points', evaluation.embeddingPoints);
+    count('embedding_points', evaluation.embeddingPoints, 0, MAX_EMBEDDING_POINTS);
     count('test_limit', evaluation.testLimit);
-    evaluation.embeddingEpochs.forEach((e, i) => count(`embedding_epochs[${i}]`, e));
+    field('evaluation.embedding_epochs', evaluation.embeddingEpochs.length <= MAX_EMBEDDING_EPOCHS, `at most ${MAX_EMBEDDING_EPOCHS} epochs`, `${evaluation.embeddingEpochs.length} epochs`);
+    evaluation.embeddingEpochs.forEach((e, i) => count(`embedding_epochs[${i}]`, e, 0, MAX_EPOCHS));
     if (evaluation.attack) attackSpecOf(evaluation.attack, 'evaluation.attack');
+    if (evaluation.packet) {
+      try {
+        checkEstimatorSpecLimits(evaluation.packet, 'config.evaluation.packet');
+      } catch (error) {
+        if (error instanceof InvalidEstimateError) throw invalidArgument(error.message);
+        throw error;
+      }
+    }
   }
   const adversarial = config.adversarial;
   if (adversarial) {

@@ -8,7 +8,9 @@ import {
   mergePacketMessages,
   type EstimateProgress,
 } from '@conjugate/uncertainty';
+import { checkMergeRequest } from './merge-request-checks';
 import { resolvePoints, type BatchStream } from './points';
+import { checkEstimateCost, expectedPointCount } from './estimate-cost';
 import { DEFAULT_PACKET_POINTS, optionsFromSpec } from './spec-options';
 
 // Progress messages at most this often: enough for a progress bar, cheap for the stream.
@@ -41,6 +43,7 @@ export async function estimate(
   if (options.estimator === 'ensemble' && numPoints === 1) throw invalidArgument('spec.num_points: the ensemble needs M ≥ 2 points, got 1');
   const model = await resolver.resolve(request.model);
   try {
+    checkEstimateCost(model.classifier, expectedPointCount(request.points, numPoints), options);
     const points = await resolvePoints(request.points, { numPoints, seed: options.seed }, batches, stream.signal);
     try {
       const started = Date.now();
@@ -78,5 +81,6 @@ export async function estimate(
 
 /** MergePacket: the summaries of merged shard statistics (INVALID_ARGUMENT when they do not fit together). */
 export async function mergePacket(request: MergePacketRequest): Promise<PacketResult> {
+  checkMergeRequest(request);
   return asInvalidArgument(async () => mergePacketMessages(request.shards));
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodedBatch } from '@conjugate/clients';
 import { DType, Split, type PointSelection, type StreamBatchesRequest } from '@conjugate/proto';
-import { failedPrecondition, invalidArgument } from '@conjugate/service-kit';
+import { checkCount, checkString, failedPrecondition, invalidArgument } from '@conjugate/service-kit';
 import { fromTensorMessage, tensorMessageValues, TensorError } from '@conjugate/tensor';
 import { stratifiedIndices } from '@conjugate/uncertainty';
 
@@ -31,8 +31,12 @@ function inlinePoints(images: PointSelection['points'] & { $case: 'inline' }): R
   if (!value.images) throw invalidArgument('points.inline.images: required (float32 [K, H, W, C] in [0, 1])');
   if (!value.labels) throw invalidArgument('points.inline.labels: required (int32 [K])');
   const labels = decode(() =>
-    Array.from(tensorMessageValues(value.labels!, { name: 'points.inline.labels', expectDtype: DType.DTYPE_INT32 }).values),
+    Array.from(tensorMessageValues(value.labels!, { name: 'points.inline.labels', expectDtype: DType.DTYPE_INT32, expectShape: [null] }).values),
   );
+  // The same rule as the attack inputs: pixels are in [0, 1] (checked before any tensor is made).
+  const pixels = decode(() => tensorMessageValues(value.images!, { name: 'points.inline.images', expectDtype: DType.DTYPE_FLOAT32, rejectNonFinite: true }).values);
+  const outside = pixels.findIndex((v) => !(v >= 0 && v <= 1));
+  if (outside >= 0) throw invalidArgument(`points.inline.images: pixel values must be in [0, 1], got ${pixels[outside]} at element ${outside}`);
   const tensor = decode(() =>
     fromTensorMessage(value.images!, { name: 'points.inline.images', expectDtype: DType.DTYPE_FLOAT32, expectShape: [labels.length, null, null, null], rejectNonFinite: true }),
   );
@@ -74,6 +78,8 @@ export async function resolvePoints(
   if (!points) throw invalidArgument('points: required (inline tensors or dataset indices)');
   if (points.$case === 'inline') return inlinePoints(points);
   const { dataset, split, indices } = points.value;
+  checkString(dataset, 'points.dataset.dataset', 64);
+  checkCount(indices.length, 'points.dataset.indices', 100_000);
   if (!dataset) throw invalidArgument('points.dataset.dataset: required');
   if (split !== Split.SPLIT_TRAIN && split !== Split.SPLIT_TEST) {
     throw invalidArgument(`points.dataset.split: must be SPLIT_TRAIN or SPLIT_TEST, got ${split}`);

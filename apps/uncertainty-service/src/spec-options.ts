@@ -1,6 +1,6 @@
 import { Estimator, Space, type EstimatorSpec } from '@conjugate/proto';
 import { invalidArgument } from '@conjugate/service-kit';
-import { InvalidEstimateError, resolveEstimateOptions, type EstimateOptions, type EstimatorName } from '@conjugate/uncertainty';
+import { checkEstimatorSpecLimits, InvalidEstimateError, resolveEstimateOptions, type EstimateOptions, type EstimatorName } from '@conjugate/uncertainty';
 
 /** Spec §2: K = 100 evaluation points by default for the packet estimator. */
 export const DEFAULT_PACKET_POINTS = 100;
@@ -20,6 +20,12 @@ function spaceName(space: Space): 'pixel' | 'feature' {
 /** EstimatorSpec → validated options (unset fields take the spec's defaults); INVALID_ARGUMENT names the field. */
 export function optionsFromSpec(spec: EstimatorSpec | undefined): EstimateOptions {
   if (!spec) throw invalidArgument('spec: required (estimator and space)');
+  try {
+    checkEstimatorSpecLimits(spec, 'spec');
+  } catch (error) {
+    if (error instanceof InvalidEstimateError) throw invalidArgument(error.message);
+    throw error;
+  }
   const given: Partial<EstimateOptions> = {};
   if (spec.sigma !== undefined) given.sigma = spec.sigma;
   if (spec.numSamples !== undefined) given.samplesPerPoint = spec.numSamples;
@@ -41,3 +47,5 @@ export function optionsFromSpec(spec: EstimatorSpec | undefined): EstimateOption
     throw error;
   }
 }
+
+export { ESTIMATE_LIMITS } from '@conjugate/uncertainty';

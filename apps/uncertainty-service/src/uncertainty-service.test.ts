@@ -64,8 +64,8 @@ describe('Estimate', () => {
   });
 
   it.each([
-    ['N < 2', { numSamples: 1 }, /num_samples \(N\) must be an integer ≥ 2/],
-    ['σ ≤ 0', { sigma: 0 }, /sigma must be > 0/],
+    ['N < 2', { numSamples: 1 }, /^spec\.num_samples: must be an integer in \[2, 65536\]/],
+    ['σ ≤ 0', { sigma: 0 }, /^spec\.sigma: must be a finite number in \(0, 100\]/],
     ['unknown estimator', { estimator: Estimator.ESTIMATOR_UNSPECIFIED }, /spec\.estimator/],
     ['unknown space', { space: 42 as Space }, /spec\.space/],
     ['M < 2', { estimator: Estimator.ESTIMATOR_ENSEMBLE, numPoints: 1 }, /M ≥ 2/],

@@ -21,8 +21,20 @@ describe('resolveAttackSpec', () => {
     [{ norm: 7 as Norm }, 'attack.norm'],
     [{ space: Space.UNRECOGNIZED }, 'attack.space'],
     [{ method: 9 as AttackMethod }, 'attack.method'],
+    [{ steps: 2 ** 31 - 1 }, 'attack.steps'],
+    [{ steps: 1001 }, 'attack.steps'],
+    [{ epsilon: 1e30 }, 'attack.epsilon'],
+    [{ epsilon: 1.5 }, 'attack.epsilon'],
+    [{ norm: Norm.NORM_L2, epsilon: 2e4 }, 'attack.epsilon'],
+    [{ stepSize: Infinity }, 'attack.step_size'],
+    [{ seed: 2 ** 60 }, 'attack.seed'],
   ])('rejects %p naming %s', (proto, field) => {
     expect(() => resolveAttackSpec(proto)).toThrow(AttackArgumentError);
     expect(() => resolveAttackSpec(proto)).toThrow(new RegExp(`^${field}: `));
   });
+});
+
+it('accepts the limits themselves: 1000 steps, an L∞ budget of 1, an L2 budget of 10^4', () => {
+  expect(resolveAttackSpec({ steps: 1000, epsilon: 1, stepSize: 1 }).steps).toBe(1000);
+  expect(resolveAttackSpec({ norm: Norm.NORM_L2, epsilon: 1e4 }).epsilon).toBe(1e4);
 });

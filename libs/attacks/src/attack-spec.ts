@@ -65,25 +65,40 @@ function pick<K, V>(table: Map<K, V>, value: K, field: string): V {
   return found;
 }
 
-function nonNegative(value: number, field: string): number {
-  if (!Number.isFinite(value) || value < 0) throw new AttackArgumentError(field, `must be a finite number ≥ 0, got ${value}`);
+/**
+ * Limits of a single attack (documented in attack.proto). PGD beyond 1000 steps has long converged;
+ * an L∞ budget beyond 1 covers the whole pixel range, and an L2 budget beyond 10^4 exceeds the
+ * diameter of any image the models take.
+ */
+export const MAX_ATTACK_STEPS = 1000;
+export const MAX_LINF_BUDGET = 1;
+export const MAX_L2_BUDGET = 1e4;
+
+function inRange(value: number, field: string, max: number): number {
+  if (!Number.isFinite(value) || value < 0 || value > max) throw new AttackArgumentError(field, `must be a finite number in [0, ${max}], got ${value}`);
   return value;
 }
 
 /** The contract's AttackSpec (fields left unset take the paper's defaults), validated. */
 export function resolveAttackSpec(proto: Partial<ProtoAttackSpec> | undefined): AttackSpec {
   const spec = proto ?? {};
-  const steps = nonNegative(spec.steps ?? DEFAULT_ATTACK.steps, 'attack.steps');
-  if (!Number.isInteger(steps)) throw new AttackArgumentError('attack.steps', `must be an integer, got ${steps}`);
+  const steps = spec.steps ?? DEFAULT_ATTACK.steps;
+  if (!Number.isInteger(steps) || steps < 0 || steps > MAX_ATTACK_STEPS) {
+    throw new AttackArgumentError('attack.steps', `must be an integer in [0, ${MAX_ATTACK_STEPS}], got ${steps}`);
+  }
+  const norm = pick(NORMS, spec.norm ?? Norm.NORM_UNSPECIFIED, 'attack.norm');
+  const maxBudget = norm === 'linf' ? MAX_LINF_BUDGET : MAX_L2_BUDGET;
+  const seed = spec.seed ?? DEFAULT_ATTACK.seed;
+  if (!Number.isSafeInteger(seed)) throw new AttackArgumentError('attack.seed', `must be an integer within ±(2^53 − 1), got ${seed}`);
   return {
     method: pick(METHODS, spec.method ?? AttackMethod.ATTACK_METHOD_UNSPECIFIED, 'attack.method'),
-    norm: pick(NORMS, spec.norm ?? Norm.NORM_UNSPECIFIED, 'attack.norm'),
+    norm,
     space: pick(SPACES, spec.space ?? Space.SPACE_UNSPECIFIED, 'attack.space'),
-    epsilon: nonNegative(spec.epsilon ?? DEFAULT_ATTACK.epsilon, 'attack.epsilon'),
-    stepSize: nonNegative(spec.stepSize ?? DEFAULT_ATTACK.stepSize, 'attack.step_size'),
+    epsilon: inRange(spec.epsilon ?? DEFAULT_ATTACK.epsilon, 'attack.epsilon', maxBudget),
+    stepSize: inRange(spec.stepSize ?? DEFAULT_ATTACK.stepSize, 'attack.step_size', maxBudget),
     steps,
     randomStart: spec.randomStart ?? DEFAULT_ATTACK.randomStart,
-    seed: spec.seed ?? DEFAULT_ATTACK.seed,
+    seed,
   };
 }
 

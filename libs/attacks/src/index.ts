@@ -8,3 +8,4 @@ export * from './pgd';
 export * from './space-scale';
 export * from './run-attack';
 export * from './robust-accuracy';
+export * from './yield';

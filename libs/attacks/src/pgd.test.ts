@@ -4,7 +4,7 @@ import { createClassifier, type TrainableClassifier } from '@conjugate/models';
 import type { AttackSurface, PerturbationBudget } from './attack-surface';
 import { fgsm } from './fgsm';
 import { perExampleNorms } from './perturbation-ball';
-import { pgd } from './pgd';
+import { pgd, pgdCancellable } from './pgd';
 import { meanLoss, randomBatch } from './test-support';
 
 const shape: [number, number, number] = [8, 8, 1];
@@ -80,6 +80,32 @@ describe('pgd', () => {
     expect(Array.from(unchanged.dataSync())).toEqual(Array.from(images.dataSync()));
     unchanged.dispose();
     pgd(surface, images, labels, budget({ steps: 3, randomStart: true })).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('pgdCancellable', () => {
+  it('walks the same iterates as pgd when nothing aborts', async () => {
+    const b = budget({ steps: 3, randomStart: true, seed: 4 });
+    const expected = pgd(surface, images, labels, b);
+    const actual = await pgdCancellable(surface, images, labels, b, new AbortController().signal);
+    expect(Array.from(actual.dataSync())).toEqual(Array.from(expected.dataSync()));
+    tf.dispose([expected, actual]);
+  });
+
+  it('stops between steps once the signal aborts, with its reason, leaving no tensors behind', async () => {
+    const controller = new AbortController();
+    const before = tf.memory().numTensors;
+    let steps = 0;
+    const counting: AttackSurface = {
+      ...surface,
+      logits: (x) => {
+        if (++steps === 2) controller.abort(new Error('deadline'));
+        return surface.logits(x);
+      },
+    };
+    await expect(pgdCancellable(counting, images, labels, budget({ steps: 1000 }), controller.signal)).rejects.toThrow('deadline');
+    expect(steps).toBe(2);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '@conjugate/models';
 import type { AttackSpec } from './attack-spec';
-import { disposeAttackResult, runAttack, type AttackOptions } from './run-attack';
+import { disposeAttackResult, runAttack, runAttackCancellable, type AttackOptions, type CancellableAttackOptions } from './run-attack';
 
 /** How many images were classified correctly before, and still after, an attack. */
 export interface RobustnessCounts {
@@ -39,6 +39,22 @@ export function accuracies(counts: RobustnessCounts): { clean: number; robust: n
 /** Attacks one batch and counts; no tensors left behind. */
 export function robustnessOfBatch(classifier: Classifier, images: tf.Tensor4D, labels: tf.Tensor1D, spec: AttackSpec, options: AttackOptions = {}): RobustnessCounts {
   const result = runAttack(classifier, images, labels, spec, options);
+  try {
+    return countRobustness(labels, result.cleanPredictions, result.adversarialPredictions);
+  } finally {
+    disposeAttackResult(result);
+  }
+}
+
+/** `robustnessOfBatch` that stops between PGD steps once `options.signal` aborts (see runAttackCancellable). */
+export async function robustnessOfBatchCancellable(
+  classifier: Classifier,
+  images: tf.Tensor4D,
+  labels: tf.Tensor1D,
+  spec: AttackSpec,
+  options: CancellableAttackOptions,
+): Promise<RobustnessCounts> {
+  const result = await runAttackCancellable(classifier, images, labels, spec, options);
   try {
     return countRobustness(labels, result.cleanPredictions, result.adversarialPredictions);
   } finally {

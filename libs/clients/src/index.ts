@@ -1,5 +1,6 @@
 // Clients of conjugate's services, shared by the apps.
 export { checkpointsFromTrainingService, ModelResolver, type CheckpointFetcher, type ModelResolverOptions, type ResolvedModel } from './model-resolver';
+export { checkModelSource, MODEL_LIMITS } from './model-source-limits';
 export { estimateAcrossReplicas, type FanOutOptions } from './uncertainty-client';
 export { connectTrainingService, type TrainingClient, type TrainingClientOptions } from './training-client';
 export {

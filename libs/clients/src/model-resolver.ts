@@ -2,7 +2,8 @@ import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { LRUCache } from 'lru-cache';
 import { fromModelMessage, ModelSpecError, type TrainableClassifier } from '@conjugate/models';
 import type { Model, ModelRef, ModelSource, TrainingServiceClient } from '@conjugate/proto';
-import { failedPrecondition, invalidArgument, notFound } from '@conjugate/service-kit';
+import { failedPrecondition, invalidArgument, notFound, truncateForMessage } from '@conjugate/service-kit';
+import { checkModelSource } from './model-source-limits';
 
 /** Fetches a checkpoint by reference; rejects with the training-service's status (NOT_FOUND for an unknown run or epoch). */
 export type CheckpointFetcher = (ref: ModelRef) => Promise<Model>;
@@ -70,6 +71,7 @@ export class ModelResolver {
   async resolve(source: ModelSource | undefined): Promise<ResolvedModel> {
     const chosen = source?.source;
     if (!chosen) throw invalidArgument('model: required (a reference or an inline model)');
+    checkModelSource(source);
     if (chosen.$case === 'inline') {
       const classifier = buildInline(chosen.value);
       return { classifier, runId: chosen.value.runId, epoch: chosen.value.epoch, release: once(() => classifier.dispose()) };
@@ -79,7 +81,7 @@ export class ModelResolver {
     if (ref.epoch < 0) return this.lend(await this.latest(ref));
     for (;;) {
       const entry = await this.cache.fetch(keyOf(ref.runId, ref.epoch), { context: ref });
-      if (!entry) throw notFound(`model.ref: no checkpoint for run "${ref.runId}" epoch ${ref.epoch}`);
+      if (!entry) throw notFound(`model.ref: no checkpoint for run "${truncateForMessage(ref.runId)}" epoch ${ref.epoch}`);
       // Another request may have evicted (and disposed) it between the fetch and now: fetch again.
       if (!entry.evicted) return this.lend(entry);
     }
@@ -146,7 +148,7 @@ function buildCheckpoint(message: Model, ref: ModelRef): TrainableClassifier {
     return fromModelMessage(message);
   } catch (error) {
     if (!(error instanceof ModelSpecError)) throw error;
-    throw failedPrecondition(`model.ref: the checkpoint of run "${ref.runId}" epoch ${message.epoch} cannot be built (${fieldOfModel(error.field)}: ${error.detail})`);
+    throw failedPrecondition(`model.ref: the checkpoint of run "${truncateForMessage(ref.runId)}" epoch ${message.epoch} cannot be built (${fieldOfModel(error.field)}: ${error.detail})`);
   }
 }
 

@@ -40,6 +40,17 @@ const validCodes = new Set<number>(Object.values(status).filter((v): v is number
  * CANCELLED; everything else is INTERNAL.
  */
 export function mapError(error: unknown, method: string): MappedError {
+  const mapped = mapErrorUnbounded(error, method);
+  return { ...mapped, details: boundDetails(mapped.details) };
+}
+
+// Status details travel in a header: one over grpc-js's metadata limit would leave the client with no status at all.
+const MAX_DETAILS_CHARS = 2000;
+function boundDetails(details: string): string {
+  return details.length <= MAX_DETAILS_CHARS ? details : `${details.slice(0, MAX_DETAILS_CHARS)}… (${details.length - MAX_DETAILS_CHARS} more characters)`;
+}
+
+function mapErrorUnbounded(error: unknown, method: string): MappedError {
   if (error instanceof GrpcError) return { code: error.code, details: error.message, unexpected: false };
   if (isDownstreamServiceError(error)) {
     return { code: error.code, details: error.details || error.message, unexpected: false };

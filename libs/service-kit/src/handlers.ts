@@ -9,7 +9,8 @@ import {
   type ServerWritableStream,
 } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { cancelled, deadlineExceeded, mapError } from './errors';
+import { cancelled, deadlineExceeded, invalidArgument, mapError } from './errors';
+import { UndecodableRequest } from './request-decoding';
 
 /** What every handler gets besides its request. */
 export interface CallContext {
@@ -71,6 +72,12 @@ export function splitPath(path: string): [string, string] {
 
 const codeName = (code: status) => status[code] ?? String(code);
 
+/** The request, or INVALID_ARGUMENT when its bytes could not be decoded (see withTolerantDecoding). */
+function decoded(request: unknown): unknown {
+  if (request instanceof UndecodableRequest) throw invalidArgument(request.reason);
+  return request;
+}
+
 // Builds the context: one AbortController per call, aborted on cancel, deadline or force-stop.
 function makeContext(
   call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>,
@@ -93,6 +100,8 @@ function makeContext(
         : cancelled(`${methodPath}: cancelled by the client`),
     );
   call.on('cancelled', onCancelled);
+  // A call cancelled before its handler started emits no further 'cancelled': abort right away.
+  if (call.cancelled) onCancelled();
   const remaining = deadline - Date.now();
   const timer =
     Number.isFinite(remaining) && remaining < 2 ** 31 - 1
@@ -131,7 +140,7 @@ export function adaptUnary(definition: AnyMethod, handler: UnaryHandler<unknown,
     const end = hooks.startCall(service, method);
     const { context, finish } = makeContext(call, definition.path, hooks);
     Promise.resolve()
-      .then(() => handler(call.request, context))
+      .then(() => handler(decoded(call.request), context))
       .then(
         (response) => {
           if (context.signal.aborted) throw context.signal.reason;
@@ -176,7 +185,7 @@ export function adaptServerStreaming(
       context.throwIfCancelled();
     };
     Promise.resolve()
-      .then(() => handler(call.request, { ...context, write }))
+      .then(() => handler(decoded(call.request), { ...context, write }))
       .then(() => {
         if (context.signal.aborted) throw context.signal.reason;
         end('OK');

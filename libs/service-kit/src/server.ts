@@ -15,6 +15,7 @@ import {
 import { createLogger } from './logger';
 import { serveMetrics, ServiceMetrics } from './metrics';
 import { findProtoDir, loadContractDescriptors } from './protoDir';
+import { withTolerantDecoding } from './request-decoding';
 import { serverCredentials, type ServerTlsOptions } from './tls-credentials';
 
 /** A ts-proto service definition with its implementation (type it as `ServiceHandlers<typeof XService>`). */
@@ -112,7 +113,7 @@ async function serve(options: GrpcServiceOptions): Promise<GrpcServiceHandle> {
       const [serviceName] = splitPath(method.path);
       if (!serviceNames.includes(serviceName)) serviceNames.push(serviceName);
     }
-    server.addService(methods, adapted);
+    server.addService(withTolerantDecoding(methods, options.protoDir), adapted);
   }
 
   const health = new HealthImplementation(Object.fromEntries([['', 'SERVING'], ...serviceNames.map((s) => [s, 'SERVING'])]));

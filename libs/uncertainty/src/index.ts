@@ -17,6 +17,7 @@ export {
   type EstimateOptions,
   type EstimatorName,
 } from './estimate-options';
+export { checkEstimatorSpecLimits, ESTIMATE_LIMITS } from './estimate-limits';
 export { estimateOnClassifier, validatePoints, type EstimateOutcome, type EstimateProgress } from './estimate';
 export {
   ensembleReportToProto,

@@ -105,6 +105,11 @@ export function normToJSON(object: Norm): string {
 /**
  * One attack. Defaults (fields left zero) are the paper's: PGD, L-infinity, pixel space,
  * epsilon 8/255, step size 2/255, 4 steps.
+ * Limits (INVALID_ARGUMENT naming the field otherwise): enums within their values; epsilon and step_size
+ * finite, in [0, 1] for L-infinity and [0, 10^4] for L2; steps in [0, 1000]; seed within ±(2^53 − 1).
+ * Every int64 of every request must lie within ±(2^53 − 1). A request whose estimated cost (model
+ * evaluations × max(parameters, input values)) exceeds the service's CONJUGATE_MAX_REQUEST_COST
+ * (default 1e12) is refused with RESOURCE_EXHAUSTED; a call past its deadline stops between PGD steps.
  */
 export interface AttackSpec {
   method: AttackMethod;
@@ -136,7 +141,7 @@ export interface AttackBatchRequest {
   attack?:
     | AttackSpec
     | undefined;
-  /** float32 [batch, H, W, C] in [0, 1], matching the model's input shape. */
+  /** float32 [batch, H, W, C] in [0, 1], matching the model's input shape (finite values only). */
   images?:
     | Tensor
     | undefined;
@@ -169,7 +174,10 @@ export interface EvaluateRobustnessRequest {
   attack?: AttackSpec | undefined;
   dataset: string;
   split: Split;
-  /** Window (natural order, or shuffled by shuffle_seed) or explicit indices, as in StreamBatchesRequest. */
+  /**
+   * Window (natural order, or shuffled by shuffle_seed) or explicit indices, as in StreamBatchesRequest.
+   * dataset: at most 64 characters; indices: at most 60 000; batch_size in [0, 1024].
+   */
   offset: number;
   limit: number;
   shuffleSeed?: number | undefined;

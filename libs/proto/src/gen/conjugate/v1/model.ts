@@ -40,7 +40,12 @@ export interface ModelRef {
   epoch: number;
 }
 
-/** Where a service gets its model: by reference (fetched from the training-service and cached) or inline. */
+/**
+ * Where a service gets its model: by reference (fetched from the training-service and cached) or inline.
+ * Limits: run ids at most 128 characters, architecture / feature_layer / weight names at most 128;
+ * num_classes in [0, 10000]; input_shape empty or [h, w, c] with h, w in [1, 4096], c in [1, 16] and
+ * at most 2^22 values; at most 4096 weights, all finite.
+ */
 export interface ModelSource {
   source?: { $case: "ref"; value: ModelRef } | { $case: "inline"; value: Model } | undefined;
 }

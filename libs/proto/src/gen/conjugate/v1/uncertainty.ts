@@ -69,6 +69,12 @@ export function estimatorToJSON(object: Estimator): string {
 /**
  * How to estimate. Zero fields take the spec's defaults: sigma 8/255, N 256, K 100, 200 bootstrap
  * resamples, 8 jackknife batches.
+ * Limits (INVALID_ARGUMENT naming the field otherwise): estimator and space within their values; sigma
+ * and each sigma_sweep value finite in (0, 100] (at most 32 widths); num_samples in [2, 65536];
+ * num_points in [0, 100000]; bootstrap_resamples in [2, 10000]; jackknife_batches in [2, 1024];
+ * shard_count in [0, 1024], shard_index in [0, shard_count); batch_size in [0, 4096]. Inline points obey
+ * the attack inputs' rules (float32 pixels in [0, 1], int32 labels [K]). The estimated cost is bounded
+ * by CONJUGATE_MAX_REQUEST_COST as for attacks (RESOURCE_EXHAUSTED).
  */
 export interface EstimatorSpec {
   estimator: Estimator;
@@ -303,6 +309,10 @@ export interface EstimateUpdate {
   update?: { $case: "progress"; value: Progress } | { $case: "result"; value: EstimateResult } | undefined;
 }
 
+/**
+ * At most 1024 shards of one estimate that together hold every jackknife batch exactly once, with
+ * finite statistics, sigma > 0 and samples_per_point ≥ 1 (INVALID_ARGUMENT naming the shard otherwise).
+ */
 export interface MergePacketRequest {
   shards: PacketStatistics[];
 }
