@@ -46,9 +46,13 @@ const runFlags = <T,>(y: Argv<T>) => y
   .option('embedding-epochs', { type: 'number', array: true, describe: 'epochs with a t-SNE snapshot' });
 
 const modelFlags = <T,>(y: Argv<T>) => y
-  .option('run', { type: 'string', demandOption: true, describe: 'run whose checkpoint to use' })
+  .option('run', { type: 'string', describe: 'run whose checkpoint to use (or --model-file)' })
   .option('epoch', { type: 'number', default: -1, describe: 'checkpoint epoch (-1 = latest)' })
-  .option('dataset', { type: 'string', describe: "test split to use (default: the run's dataset)" });
+  .option('dataset', { type: 'string', describe: "test split to use (default: the run's dataset; required with --model-file)" })
+  .option('model-file', { type: 'string', describe: 'your own TF.js Layers model: PATH/model.json (weight shards beside it), sent inline' })
+  .option('feature-layer', { type: 'string', describe: 'with --model-file: layer whose output is the feature vector (default: the input of the last Dense layer)' })
+  .option('input-min', { type: 'number', describe: 'with --model-file: the low end of the value range the model was trained on (default 0)' })
+  .option('input-max', { type: 'number', describe: 'with --model-file: the high end (default 1)' });
 
 void yargs(hideBin(process.argv))
   .scriptName('conjugate')
@@ -78,7 +82,7 @@ void yargs(hideBin(process.argv))
   .command('runs', 'list runs', (y) => y, (args) => handle(args, (output) => listRuns(args, output)))
   .command('watch <run>', "follow a run: progress bars, then a table row per epoch", (y) => y.positional('run', { type: 'string', demandOption: true }),
     (args) => handle(args, (output) => watchRun(args.run, args, output)))
-  .command('attack', 'robust accuracy of a checkpoint on a slice of the test split', (y) => modelFlags(y)
+  .command('attack', 'robust accuracy of a checkpoint or a model file on a slice of the test split', (y) => modelFlags(y)
     .option('space', { type: 'string', default: 'pixel', choices: ['pixel', 'feature'] })
     .option('method', { type: 'string', default: 'pgd', choices: ['pgd', 'fgsm'] })
     .option('epsilon', { type: 'number', describe: 'budget in pixel units (default 8/255)' })
@@ -87,7 +91,7 @@ void yargs(hideBin(process.argv))
     .option('limit', { type: 'number', default: 500, describe: 'test images' })
     .option('offset', { type: 'number', default: 0 }),
   (args) => handle(args, (output) => attack(args, output)))
-  .command('estimate', 'Δx and Δp of a checkpoint', (y) => modelFlags(y)
+  .command('estimate', 'Δx and Δp of a checkpoint or a model file', (y) => modelFlags(y)
     .option('estimator', { type: 'string', default: 'packet', choices: ['packet', 'ensemble'] })
     .option('space', { type: 'string', default: 'pixel', choices: ['pixel', 'feature'] })
     .option('points', { type: 'number', describe: 'packet K / ensemble M (default: the spec’s)' })
