@@ -68,3 +68,7 @@ log "Python client"
   --data "$DATA_SERVICE_ADDRESS" --training "$TRAINING_SERVICE_ADDRESS" \
   --attack "$ATTACK_SERVICE_ADDRESS" --uncertainty "$UNCERTAINTY_SERVICE_ADDRESS" --epochs 1 --train-limit 256
 log "python client CI passed"
+
+log "Python client: your own TF.js Layers model (examples/python/fixtures/small-cnn)"
+/usr/bin/python3 examples/python/own_model.py --attack "$ATTACK_SERVICE_ADDRESS" --uncertainty "$UNCERTAINTY_SERVICE_ADDRESS" --limit 100 --points 4
+log "python own-model CI passed"
