@@ -39,7 +39,7 @@ export function resolveLayersSpec(input: LayersSpecInput): ResolvedLayers {
   }
   const seed = input.seed ?? 0;
   if (!Number.isSafeInteger(seed)) throw new ModelSpecError('invalid', 'seed', `must be an integer, got ${seed}`);
-  let min = topology.inputMin;
+  const min = topology.inputMin;
   let max = topology.inputMax;
   if (min === 0 && max === 0) max = 1;
   if (!Number.isFinite(min) || !Number.isFinite(max) || !(max > min)) {
