@@ -43,7 +43,11 @@ const runFlags = <T,>(y: Argv<T>) => y
   .option('ensemble-points', { type: 'number', describe: 'ensemble estimator points M (0 = off, -1 = the whole split)' })
   .option('packet-points', { type: 'number', describe: 'packet estimator points K (0 = off)' })
   .option('packet-samples', { type: 'number', describe: 'packet estimator samples per point N' })
-  .option('embedding-epochs', { type: 'number', array: true, describe: 'epochs with a t-SNE snapshot' });
+  .option('embedding-epochs', { type: 'number', array: true, describe: 'epochs with a t-SNE snapshot' })
+  .option('model-file', { type: 'string', describe: 'train the topology of your own TF.js Layers model: PATH/model.json (from seeded weights)' })
+  .option('feature-layer', { type: 'string', describe: 'with --model-file: layer whose output is the feature vector' })
+  .option('input-min', { type: 'number', describe: 'with --model-file: low end of the input value range (default 0)' })
+  .option('input-max', { type: 'number', describe: 'with --model-file: high end (default 1)' });
 
 const modelFlags = <T,>(y: Argv<T>) => y
   .option('run', { type: 'string', describe: 'run whose checkpoint to use (or --model-file)' })
