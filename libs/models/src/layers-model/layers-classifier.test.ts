@@ -84,3 +84,14 @@ it('builds from the topology alone with seeded weights, trainable', () => {
   expect(a.parameterCount()).toBe(cnn3.parameterCount());
   [a, b, cnn3].forEach((c) => c.dispose());
 });
+
+it('frees every tensor it made when disposed (services build one per inline request)', () => {
+  const { cnn3, message } = cnn3AndLayersMessage();
+  const before = tf.memory().numTensors;
+  const layers = fromModelMessage(message);
+  const x = images();
+  tf.dispose([layers.logits(x), x]);
+  layers.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+  cnn3.dispose();
+});

@@ -15,8 +15,8 @@ export const LAYERS_LIMITS = {
   maxDimension: 65_536,
   /** Values of every weight together (float32: 64 MiB). */
   maxWeights: 16 * 1024 * 1024,
-  /** Values of any one layer's output for one image. */
-  maxActivations: 16 * 1024 * 1024,
+  /** Values of any one layer's output for one image (a batch of 100 then needs at most 400 MiB per layer). */
+  maxActivations: 1024 * 1024,
 } as const;
 
 export const TOPOLOGY_FIELD = 'layers.model_topology_json';

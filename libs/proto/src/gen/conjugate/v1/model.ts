@@ -44,7 +44,7 @@ export interface ModelSpec {
  * ZeroPadding2D; channels_last; input [height, width, channels]. A final softmax is dropped: the services
  * work on logits. Anything else (custom layers, branches, unknown class names) is INVALID_ARGUMENT naming
  * the layer. Limits: the JSON at most 1 MiB and 64 levels deep, every dimension at most 65 536, at most
- * 16 Mi weights and 16 Mi activations per image.
+ * 16 Mi weights, and 1 Mi values per image in any layer's output.
  */
 export interface LayersTopology {
   /**
