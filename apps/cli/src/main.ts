@@ -46,12 +46,20 @@ const runFlags = <T,>(y: Argv<T>) => y
   .option('packet-samples', { type: 'number', describe: 'packet estimator samples per point N' })
   .option('embedding-epochs', { type: 'number', array: true, describe: 'epochs with a t-SNE snapshot' })
   .option('embedding-points', { type: 'number', describe: 'test images in each t-SNE snapshot' })
-  .option('test-limit', { type: 'number', describe: 'test images every measurement draws from (0 = the whole split)' });
+  .option('test-limit', { type: 'number', describe: 'test images every measurement draws from (0 = the whole split)' })
+  .option('model-file', { type: 'string', describe: 'train the topology of your own TF.js Layers model: PATH/model.json (from seeded weights)' })
+  .option('feature-layer', { type: 'string', describe: 'with --model-file: layer whose output is the feature vector' })
+  .option('input-min', { type: 'number', describe: 'with --model-file: low end of the input value range (default 0)' })
+  .option('input-max', { type: 'number', describe: 'with --model-file: high end (default 1)' });
 
 const modelFlags = <T,>(y: Argv<T>) => y
-  .option('run', { type: 'string', demandOption: true, describe: 'run whose checkpoint to use' })
+  .option('run', { type: 'string', describe: 'run whose checkpoint to use (or --model-file)' })
   .option('epoch', { type: 'number', default: -1, describe: 'checkpoint epoch (-1 = latest)' })
-  .option('dataset', { type: 'string', describe: "test split to use (default: the run's dataset)" });
+  .option('dataset', { type: 'string', describe: "test split to use (default: the run's dataset; required with --model-file)" })
+  .option('model-file', { type: 'string', describe: 'your own TF.js Layers model: PATH/model.json (weight shards beside it), sent inline' })
+  .option('feature-layer', { type: 'string', describe: 'with --model-file: layer whose output is the feature vector (default: the input of the last Dense layer)' })
+  .option('input-min', { type: 'number', describe: 'with --model-file: the low end of the value range the model was trained on (default 0)' })
+  .option('input-max', { type: 'number', describe: 'with --model-file: the high end (default 1)' });
 
 void tlsFlags(yargs(hideBin(process.argv)))
   .middleware((args) => applyTlsFlags(args))
@@ -82,7 +90,7 @@ void tlsFlags(yargs(hideBin(process.argv)))
   .command('runs', 'list runs', (y) => y, (args) => handle(args, (output) => listRuns(args, output)))
   .command('watch <run>', "follow a run: progress bars, then a table row per epoch", (y) => y.positional('run', { type: 'string', demandOption: true }),
     (args) => handle(args, (output) => watchRun(args.run, args, output)))
-  .command('attack', 'robust accuracy of a checkpoint on a slice of the test split', (y) => modelFlags(y)
+  .command('attack', 'robust accuracy of a checkpoint or a model file on a slice of the test split', (y) => modelFlags(y)
     .option('space', { type: 'string', default: 'pixel', choices: ['pixel', 'feature'] })
     .option('method', { type: 'string', default: 'pgd', choices: ['pgd', 'fgsm'] })
     .option('epsilon', { type: 'number', describe: 'budget in pixel units (default 8/255)' })
@@ -91,7 +99,7 @@ void tlsFlags(yargs(hideBin(process.argv)))
     .option('limit', { type: 'number', default: 500, describe: 'test images' })
     .option('offset', { type: 'number', default: 0 }),
   (args) => handle(args, (output) => attack(args, output)))
-  .command('estimate', 'Δx and Δp of a checkpoint', (y) => modelFlags(y)
+  .command('estimate', 'Δx and Δp of a checkpoint or a model file', (y) => modelFlags(y)
     .option('estimator', { type: 'string', default: 'packet', choices: ['packet', 'ensemble'] })
     .option('space', { type: 'string', default: 'pixel', choices: ['pixel', 'feature'] })
     .option('points', { type: 'number', describe: 'packet K / ensemble M (default: the spec’s)' })

@@ -1,6 +1,7 @@
 import { presetConfig, UnknownPresetError } from '@conjugate/presets';
 import type { RunConfig } from '@conjugate/proto';
 import { CliError, EXIT } from './cli-error';
+import { readModelFile } from './model-file';
 
 /** Flags of `run` that change a preset. */
 export interface RunOverrides {
@@ -19,6 +20,11 @@ export interface RunOverrides {
   embeddingEpochs?: number[];
   testLimit?: number;
   embeddingPoints?: number;
+  /** A TF.js Layers model.json whose topology the run trains (from seeded weights). */
+  modelFile?: string;
+  featureLayer?: string;
+  inputMin?: number;
+  inputMax?: number;
 }
 
 /** The preset's config with the flags applied. */
@@ -39,6 +45,14 @@ export function runConfigFrom(preset: string, overrides: RunOverrides): RunConfi
   set(overrides.name, (v) => (config.name = v));
   set(overrides.dataset, (v) => (config.dataset = v));
   set(overrides.model, (v) => (config.model = { ...config.model!, architecture: v, inputShape: [], numClasses: 0 }));
+  if (overrides.modelFile) {
+    if (overrides.model) throw new CliError('give --model or --model-file, not both', EXIT.usage);
+    // The topology only: a run starts from seeded weights (fine-tuning saved weights is not supported yet).
+    const { spec } = readModelFile(overrides.modelFile, { featureLayer: overrides.featureLayer, inputMin: overrides.inputMin, inputMax: overrides.inputMax });
+    config.model = { ...spec!, seed: config.model?.seed ?? 0 };
+  } else if (overrides.featureLayer || overrides.inputMin !== undefined || overrides.inputMax !== undefined) {
+    throw new CliError('--feature-layer, --input-min and --input-max go with --model-file', EXIT.usage);
+  }
   const evaluation = config.evaluation!;
   set(overrides.robustPoints, (v) => (evaluation.robustPoints = v));
   set(overrides.ensemblePoints, (v) => (evaluation.ensemblePoints = v));

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelSpec } from '@conjugate/proto';
+import type { LayersTopology, ModelSpec } from '@conjugate/proto';
 import { architectures } from './architectures';
 import type { Classifier, ClassifierSpec } from './classifier';
+import { createLayersClassifier, LAYERS_ARCHITECTURE, resolveLayersSpec } from './layers-model/layers-classifier';
 import { ModelSpecError } from './model-spec-error';
 import type { Network } from './network';
 import { ParameterStore } from './parameters';
@@ -16,6 +17,8 @@ export interface ModelSpecInput {
   /** Stage whose flattened output is z; empty = the last convolutional block. */
   featureLayer?: string;
   seed?: number;
+  /** The caller's TF.js Layers topology, when architecture is "layers". */
+  layers?: LayersTopology;
 }
 
 /** A classifier that owns its weights: trainable, serialisable, disposable. */
@@ -37,9 +40,10 @@ export const DEFAULT_NUM_CLASSES = 10;
 
 /** The spec with defaults filled in, or a ModelSpecError naming the bad field. */
 export function resolveModelSpec(input: ModelSpecInput): ModelSpec {
+  if (input.architecture === LAYERS_ARCHITECTURE) return resolveLayersSpec(input).spec;
   const architecture = architectures.get(input.architecture);
   if (!architecture) {
-    throw new ModelSpecError('not-found', 'architecture', `unknown architecture "${input.architecture}" (known: ${[...architectures.keys()].join(', ')})`);
+    throw new ModelSpecError('not-found', 'architecture', `unknown architecture "${input.architecture}" (known: ${[...architectures.keys(), LAYERS_ARCHITECTURE].join(', ')})`);
   }
   const given = input.inputShape ?? [];
   let inputShape: [number, number, number];
@@ -62,6 +66,7 @@ export function resolveModelSpec(input: ModelSpecInput): ModelSpec {
 
 /** Build a classifier with seeded initial weights. Throws ModelSpecError for a bad spec. */
 export function createClassifier(input: ModelSpecInput): TrainableClassifier {
+  if (input.architecture === LAYERS_ARCHITECTURE) return createLayersClassifier(input);
   const spec = resolveModelSpec(input);
   const architecture = architectures.get(spec.architecture)!;
   const inputShape = spec.inputShape as [number, number, number];

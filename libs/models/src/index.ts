@@ -4,3 +4,7 @@ export { toModelMessage, fromModelMessage, loadWeights, type Provenance } from '
 export { ModelSpecError } from './model-spec-error';
 export { architectures } from './architectures';
 export { fusedConv2d, fusedMatMul, type FusedActivation } from './fused-ops';
+export { LAYERS_ARCHITECTURE } from './layers-model/layers-classifier';
+export { LAYERS_LIMITS } from './layers-model/topology-limits';
+export { SUPPORTED_LAYER_CLASSES } from './layers-model/layer-rules';
+export { cnn3AsLayersTopology } from './layers-model/cnn3-as-layers';

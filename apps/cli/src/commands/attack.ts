@@ -2,12 +2,10 @@ import { PAPER_ATTACK } from '@conjugate/presets';
 import { AttackMethod, Space, Split, type RobustnessResult } from '@conjugate/proto';
 import { CliError, EXIT } from '../cli-error';
 import type { Output } from '../output';
+import { chooseModel, type ModelChoiceFlags } from '../model-source';
 import { connect } from '../rpc';
 
-export interface AttackFlags {
-  run: string;
-  epoch: number;
-  dataset?: string;
+export interface AttackFlags extends ModelChoiceFlags {
   space: string;
   method: string;
   epsilon?: number;
@@ -16,7 +14,6 @@ export interface AttackFlags {
   limit: number;
   offset: number;
   attack?: string;
-  training?: string;
 }
 
 export const parseSpace = (space: string) => {
@@ -25,27 +22,16 @@ export const parseSpace = (space: string) => {
   throw new CliError(`--space must be pixel or feature, got "${space}"`, EXIT.usage);
 };
 
-/** The run's dataset, unless --dataset says otherwise. */
-export async function datasetOf(runId: string, flag: string | undefined, trainingFlag: string | undefined): Promise<string> {
-  if (flag) return flag;
-  const training = await connect('training', trainingFlag);
-  try {
-    return (await training.call(training.client.getRun, { runId })).config?.dataset ?? 'mnist';
-  } finally {
-    training.close();
-  }
-}
-
-/** `conjugate attack --run ID`: robust accuracy of a checkpoint over a slice of the test split. */
+/** `conjugate attack --run ID | --model-file PATH`: robust accuracy of a model over a slice of the test split. */
 export async function attack(flags: AttackFlags, output: Output): Promise<number> {
-  const dataset = await datasetOf(flags.run, flags.dataset, flags.training);
+  const { source, dataset } = await chooseModel(flags);
   const service = await connect('attack', flags.attack);
   const method = flags.method === 'fgsm' ? AttackMethod.ATTACK_METHOD_FGSM : AttackMethod.ATTACK_METHOD_PGD;
   const spec = { ...PAPER_ATTACK, method, space: parseSpace(flags.space), epsilon: flags.epsilon ?? PAPER_ATTACK.epsilon, stepSize: flags.stepSize ?? PAPER_ATTACK.stepSize, steps: flags.steps ?? PAPER_ATTACK.steps };
   try {
     let result: RobustnessResult | undefined;
     const stream = service.stream(() => service.client.evaluateRobustness({
-      model: { source: { $case: 'ref', value: { runId: flags.run, epoch: flags.epoch } } }, attack: spec,
+      model: source, attack: spec,
       dataset, split: Split.SPLIT_TEST, offset: flags.offset, limit: flags.limit, indices: [], batchSize: 100,
     }));
     for await (const update of stream) {

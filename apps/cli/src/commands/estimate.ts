@@ -1,13 +1,11 @@
 import { Estimator, EstimateResult, Split, type Estimate } from '@conjugate/proto';
 import { CliError, EXIT } from '../cli-error';
 import type { Output } from '../output';
+import { chooseModel, type ModelChoiceFlags } from '../model-source';
 import { connect } from '../rpc';
-import { datasetOf, parseSpace } from './attack';
+import { parseSpace } from './attack';
 
-export interface EstimateFlags {
-  run: string;
-  epoch: number;
-  dataset?: string;
+export interface EstimateFlags extends ModelChoiceFlags {
   estimator: string;
   space: string;
   points?: number;
@@ -15,22 +13,21 @@ export interface EstimateFlags {
   sigma?: number;
   seed: number;
   uncertainty?: string;
-  training?: string;
 }
 
 const show = (name: string, e: Estimate | undefined) => (e ? (e.missingReason ? `${name} missing (${e.missingReason})` : `${name} ${e.value.toPrecision(4)} ± ${e.standardError.toPrecision(2)}`) : `${name} —`);
 
-/** `conjugate estimate --run ID`: Δx and Δp of a checkpoint by one estimator in one space. */
+/** `conjugate estimate --run ID | --model-file PATH`: Δx and Δp of a model by one estimator in one space. */
 export async function estimate(flags: EstimateFlags, output: Output): Promise<number> {
   const estimator = flags.estimator === 'packet' ? Estimator.ESTIMATOR_PACKET : flags.estimator === 'ensemble' ? Estimator.ESTIMATOR_ENSEMBLE : undefined;
   if (estimator === undefined) throw new CliError(`--estimator must be ensemble or packet, got "${flags.estimator}"`, EXIT.usage);
   const space = parseSpace(flags.space);
-  const dataset = await datasetOf(flags.run, flags.dataset, flags.training);
+  const { source, dataset } = await chooseModel(flags);
   const service = await connect('uncertainty', flags.uncertainty);
   try {
     let result: EstimateResult | undefined;
     const stream = service.stream(() => service.client.estimate({
-      model: { source: { $case: 'ref', value: { runId: flags.run, epoch: flags.epoch } } },
+      model: source,
       points: { points: { $case: 'dataset', value: { dataset, split: Split.SPLIT_TEST, indices: [] } } },
       spec: { estimator, space, numPoints: flags.points, numSamples: flags.samples, sigma: flags.sigma, seed: flags.seed, sigmaSweep: [], shardIndex: 0, shardCount: 0, batchSize: 0 },
     }));

@@ -10,7 +10,10 @@ import { NamedTensor } from "./tensor";
 
 /** Everything needed to build a network before its weights are loaded. */
 export interface ModelSpec {
-  /** Architecture name: "cnn3" (28x28x1), "cnn4" (32x32x3), "resnet8" (32x32x3), "tiny" (tests), "linear". */
+  /**
+   * Architecture name: "cnn3" (28x28x1), "cnn4" (32x32x3), "resnet8" (32x32x3), "tiny" (tests), "linear",
+   * or "layers" for a network brought by the caller as a TF.js Layers / Keras topology (field `layers`).
+   */
   architecture: string;
   /** Input image shape [height, width, channels] (NHWC without the batch dimension). */
   inputShape: number[];
@@ -22,6 +25,41 @@ export interface ModelSpec {
   featureLayer: string;
   /** Seed of the weight initialisation. */
   seed: number;
+  /**
+   * The network itself, when architecture = "layers" (ignored otherwise). Then input_shape and num_classes
+   * may be left empty (they come from the topology; given, they must agree with it), feature_layer is the
+   * name of a Layers layer whose flattened output is z (empty = the input of the last Dense layer), and
+   * Model.weights carries every weight by its model.json weightsManifest name ("conv2d/kernel", …).
+   */
+  layers?: LayersTopology | undefined;
+}
+
+/**
+ * A TF.js Layers model (model.save() of @tensorflow/tfjs-layers, or tensorflowjs_converter from a Keras
+ * .h5 / SavedModel) without its weights.
+ *
+ * Supported: a Sequential model, or a functional Model whose layers form one chain, of the layers
+ * InputLayer, Conv2D, DepthwiseConv2D, Dense, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D,
+ * GlobalMaxPooling2D, Flatten, Reshape, Dropout, Activation, ReLU, Softmax, BatchNormalization,
+ * ZeroPadding2D; channels_last; input [height, width, channels]. A final softmax is dropped: the services
+ * work on logits. Anything else (custom layers, branches, unknown class names) is INVALID_ARGUMENT naming
+ * the layer. Limits: the JSON at most 1 MiB and 64 levels deep, every dimension at most 65 536, at most
+ * 16 Mi weights, and 1 Mi values per image in any layer's output.
+ */
+export interface LayersTopology {
+  /**
+   * model.json's "modelTopology" object as JSON text (a Keras model config:
+   * {"class_name": "Sequential" | "Model" | "Functional", "config": {...}}). A whole model.json is
+   * accepted too (its "modelTopology" is used; its weightsManifest is ignored: weights travel in Model.weights).
+   */
+  modelTopologyJson: string;
+  /**
+   * The value range the network was trained on. The services' images are in [0, 1]; they are mapped
+   * linearly onto [input_min, input_max] inside the model (so ε budgets stay in [0, 1] units).
+   * Both 0 = [0, 1] (no mapping).
+   */
+  inputMin: number;
+  inputMax: number;
 }
 
 /** A network with its weights: the spec plus every weight tensor by its stable name. */
@@ -51,7 +89,7 @@ export interface ModelSource {
 }
 
 function createBaseModelSpec(): ModelSpec {
-  return { architecture: "", inputShape: [], numClasses: 0, featureLayer: "", seed: 0 };
+  return { architecture: "", inputShape: [], numClasses: 0, featureLayer: "", seed: 0, layers: undefined };
 }
 
 export const ModelSpec: MessageFns<ModelSpec> = {
@@ -74,6 +112,9 @@ export const ModelSpec: MessageFns<ModelSpec> = {
     }
     if (message.seed !== 0) {
       writer.uint32(40).int64(message.seed);
+    }
+    if (message.layers !== undefined) {
+      LayersTopology.encode(message.layers, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -141,6 +182,14 @@ export const ModelSpec: MessageFns<ModelSpec> = {
             message.seed = longToNumber(reader.int64());
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.layers = LayersTopology.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -172,6 +221,7 @@ export const ModelSpec: MessageFns<ModelSpec> = {
         ? globalThis.String(object.feature_layer)
         : "",
       seed: isSet(object.seed) ? globalThis.Number(object.seed) : 0,
+      layers: isSet(object.layers) ? LayersTopology.fromJSON(object.layers) : undefined,
     };
   },
 
@@ -192,6 +242,9 @@ export const ModelSpec: MessageFns<ModelSpec> = {
     if (message.seed !== 0) {
       obj.seed = Math.round(message.seed);
     }
+    if (message.layers !== undefined) {
+      obj.layers = LayersTopology.toJSON(message.layers);
+    }
     return obj;
   },
 
@@ -205,6 +258,122 @@ export const ModelSpec: MessageFns<ModelSpec> = {
     message.numClasses = object.numClasses ?? 0;
     message.featureLayer = object.featureLayer ?? "";
     message.seed = object.seed ?? 0;
+    message.layers = (object.layers !== undefined && object.layers !== null)
+      ? LayersTopology.fromPartial(object.layers)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseLayersTopology(): LayersTopology {
+  return { modelTopologyJson: "", inputMin: 0, inputMax: 0 };
+}
+
+export const LayersTopology: MessageFns<LayersTopology> = {
+  encode(message: LayersTopology, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.modelTopologyJson !== "") {
+      writer.uint32(10).string(message.modelTopologyJson);
+    }
+    if (message.inputMin !== 0) {
+      writer.uint32(21).float(message.inputMin);
+    }
+    if (message.inputMax !== 0) {
+      writer.uint32(29).float(message.inputMax);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LayersTopology {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLayersTopology();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.modelTopologyJson = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 21) {
+              break;
+            }
+
+            message.inputMin = reader.float();
+            continue;
+          }
+          case 3: {
+            if (tag !== 29) {
+              break;
+            }
+
+            message.inputMax = reader.float();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LayersTopology {
+    return {
+      modelTopologyJson: isSet(object.modelTopologyJson)
+        ? globalThis.String(object.modelTopologyJson)
+        : isSet(object.model_topology_json)
+        ? globalThis.String(object.model_topology_json)
+        : "",
+      inputMin: isSet(object.inputMin)
+        ? globalThis.Number(object.inputMin)
+        : isSet(object.input_min)
+        ? globalThis.Number(object.input_min)
+        : 0,
+      inputMax: isSet(object.inputMax)
+        ? globalThis.Number(object.inputMax)
+        : isSet(object.input_max)
+        ? globalThis.Number(object.input_max)
+        : 0,
+    };
+  },
+
+  toJSON(message: LayersTopology): unknown {
+    const obj: any = {};
+    if (message.modelTopologyJson !== "") {
+      obj.modelTopologyJson = message.modelTopologyJson;
+    }
+    if (message.inputMin !== 0) {
+      obj.inputMin = floatToJson(message.inputMin);
+    }
+    if (message.inputMax !== 0) {
+      obj.inputMax = floatToJson(message.inputMax);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LayersTopology>, I>>(base?: I): LayersTopology {
+    return LayersTopology.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LayersTopology>, I>>(object: I): LayersTopology {
+    const message = createBaseLayersTopology();
+    message.modelTopologyJson = object.modelTopologyJson ?? "";
+    message.inputMin = object.inputMin ?? 0;
+    message.inputMax = object.inputMax ?? 0;
     return message;
   },
 };
@@ -519,6 +688,10 @@ export const ModelSource: MessageFns<ModelSource> = {
     return message;
   },
 };
+
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
