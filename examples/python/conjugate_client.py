@@ -53,6 +53,15 @@ def step(name):
     print("\n== %s" % name, flush=True)
 
 
+def add_tls_arguments(parser):
+    """--tls-ca/--tls-cert/--tls-key/--tls-server-name (or the TLS_* env vars), for channel_factory."""
+    env = os.environ.get
+    parser.add_argument("--tls-ca", default=env("TLS_CA_FILE"), help="CA certificate (PEM) of the services: turns TLS on")
+    parser.add_argument("--tls-cert", default=env("TLS_CERT_FILE"), help="client certificate (PEM) for mutual TLS")
+    parser.add_argument("--tls-key", default=env("TLS_KEY_FILE"), help="its private key (PEM)")
+    parser.add_argument("--tls-server-name", default=env("TLS_SERVER_NAME"), help="name expected in the services' certificates")
+
+
 def channel_factory(args):
     """Plaintext channels, or TLS (mutual TLS with a client certificate) when --tls-ca is given."""
     if not args.tls_ca:
@@ -85,10 +94,7 @@ def main():
     parser.add_argument("--train-limit", type=int, default=256)
     parser.add_argument("--points", type=int, default=16, help="test images to attack")
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for the run")
-    parser.add_argument("--tls-ca", default=env("TLS_CA_FILE"), help="CA certificate (PEM) of the services: turns TLS on")
-    parser.add_argument("--tls-cert", default=env("TLS_CERT_FILE"), help="client certificate (PEM) for mutual TLS")
-    parser.add_argument("--tls-key", default=env("TLS_KEY_FILE"), help="its private key (PEM)")
-    parser.add_argument("--tls-server-name", default=env("TLS_SERVER_NAME"), help="name expected in the services' certificates")
+    add_tls_arguments(parser)
     args = parser.parse_args()
     channel = channel_factory(args)
 

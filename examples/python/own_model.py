@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.join(here, "gen"))
 import grpc  # noqa: E402  (Debian python3-grpcio)
 from conjugate.v1 import attack_pb2, attack_pb2_grpc, common_pb2, model_pb2, tensor_pb2  # noqa: E402
 from conjugate.v1 import uncertainty_pb2, uncertainty_pb2_grpc  # noqa: E402
+from conjugate_client import add_tls_arguments, channel_factory  # noqa: E402  (plaintext or mutual TLS, as the main example)
 
 CHANNEL_OPTIONS = [("grpc.max_receive_message_length", 64 * 1024 * 1024), ("grpc.max_send_message_length", 64 * 1024 * 1024)]
 
@@ -68,13 +69,15 @@ def main():
     parser.add_argument("--feature-layer", default="", help="layer whose output is the feature vector (default: the input of the last Dense layer)")
     parser.add_argument("--limit", type=int, default=200, help="test images attacked")
     parser.add_argument("--points", type=int, default=8, help="packet estimator points")
+    add_tls_arguments(parser)
     args = parser.parse_args()
+    channel = channel_factory(args)
 
     model = read_layers_model(args.model, args.feature_layer)
     print("%s: %d weight tensors, %d parameters" % (args.model, len(model.weights), sum(len(w.tensor.data) for w in model.weights) // 4))
     source = model_pb2.ModelSource(inline=model)
-    attack = attack_pb2_grpc.AttackServiceStub(grpc.insecure_channel(args.attack, CHANNEL_OPTIONS))
-    uncertainty = uncertainty_pb2_grpc.UncertaintyServiceStub(grpc.insecure_channel(args.uncertainty, CHANNEL_OPTIONS))
+    attack = attack_pb2_grpc.AttackServiceStub(channel(args.attack))
+    uncertainty = uncertainty_pb2_grpc.UncertaintyServiceStub(channel(args.uncertainty))
 
     for space, name in ((common_pb2.SPACE_PIXEL, "pixel"), (common_pb2.SPACE_FEATURE, "feature")):
         spec = attack_pb2.AttackSpec(method=attack_pb2.ATTACK_METHOD_PGD, norm=attack_pb2.NORM_LINF, space=space,

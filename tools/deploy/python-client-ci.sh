@@ -92,5 +92,7 @@ env -u TLS_CERT_FILE -u TLS_KEY_FILE -u TLS_CA_FILE /usr/bin/python3 examples/py
 log "python client CI passed"
 
 log "Python client: your own TF.js Layers model (examples/python/fixtures/small-cnn)"
-/usr/bin/python3 examples/python/own_model.py --attack "$ATTACK_SERVICE_ADDRESS" --uncertainty "$UNCERTAINTY_SERVICE_ADDRESS" --limit 100 --points 4
+env -u TLS_CERT_FILE -u TLS_KEY_FILE -u TLS_CA_FILE /usr/bin/python3 examples/python/own_model.py \
+  --attack "$ATTACK_SERVICE_ADDRESS" --uncertainty "$UNCERTAINTY_SERVICE_ADDRESS" --limit 100 --points 4 \
+  --tls-ca "$pki/ca.pem" --tls-cert "$pki/python-client.pem" --tls-key "$pki/python-client-key.pem"
 log "python own-model CI passed"
