@@ -1,3 +1,4 @@
+import { TrainingServiceService } from '@conjugate/proto';
 import { checkHealth, createLogger, fuzzService } from '@conjugate/service-kit';
 import { startTrainingService, type TrainingServiceHandle } from './training-service';
 import { tempDir } from './test-support';
@@ -15,10 +16,10 @@ afterAll(async () => {
   await runsDir.remove();
 });
 
-it('answers 300 hostile requests without INTERNAL and stays healthy', async () => {
+it('answers 50 hostile requests per method without INTERNAL and stays healthy', async () => {
   const outcome = await fuzzService(service.address, 'conjugate.v1.TrainingService', 50, 'issue-19', 2000);
   expect(outcome.unexpected).toEqual([]);
-  expect(Object.values(outcome.codes).reduce((a, b) => a + b, 0)).toBe(300);
+  expect(Object.values(outcome.codes).reduce((a, b) => a + b, 0)).toBe(50 * Object.keys(TrainingServiceService).length);
   expect(outcome.codes.INVALID_ARGUMENT).toBeGreaterThan(0);
   expect(await checkHealth(service.address)).toBe('SERVING');
 }, 120_000);

@@ -70,7 +70,9 @@ describe('supervise', () => {
     const code = `require(${JSON.stringify(join(__dirname, 'supervisor'))}).supervise(${JSON.stringify(listener(port))}).then((c) => console.log(c.pid()))`;
     const parent = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
     const childPid = await new Promise<number>((resolve) => parent.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
-    expect(isProcessAlive(childPid)).toBe(true);
+    // The supervised service is up (on a loaded machine its first pid may already have been replaced by a restart).
+    expect(childPid).toBeGreaterThan(0);
+    while (!(await accepts(port))) await new Promise((r) => setTimeout(r, 50));
     await killAndWait(parent, 'SIGKILL');
     await waitFor(() => !isProcessAlive(childPid));
     expect(await accepts(port)).toBe(false);
