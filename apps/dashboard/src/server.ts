@@ -102,7 +102,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   app.get('/favicon.svg', (_request, reply) => reply.type('image/svg+xml').send(assets.favicon));
   app.get('/healthz', () => ({ ok: true, lastSeq: history.lastSeq }));
 
-  const pageConfig: PageConfig = { faroUrl, appName: 'conjugate-dashboard', appVersion: '0.1.0' };
+  const pageConfig: PageConfig = { faroUrl, appName: 'conjugate-dashboard', appVersion: '0.1.0', figures: options.training !== undefined };
   app.get('/api/config', () => pageConfig);
   app.get('/api/runs', () => ({ runs: history.list() }));
   app.get<{ Params: { runId: string } }>('/api/runs/:runId', (request, reply) => {

@@ -14,6 +14,8 @@ const dirty = { list: true, run: true, progress: true };
 let telemetry: Telemetry = { runSelected: () => undefined, chartRendered: () => undefined };
 let charts: RunCharts | undefined;
 let frameRequested = false;
+/** Whether the server draws the paper's figures (from /api/config). */
+let serverFigures = false;
 
 function selectedRunId(): string | undefined {
   const match = /^#run=(.+)$/.exec(window.location.hash);
@@ -97,10 +99,11 @@ function renderRun(run: RunView): void {
   if (embedding) drawEmbedding(byId<HTMLCanvasElement>('embedding-map'), embedding, byId('embedding-legend'));
 
   // Drawn by the server from the training-service's run record; fetched again when a snapshot is added.
-  byId('paper-figures-section').hidden = run.embeddings.length === 0;
+  const drawFigures = serverFigures && run.embeddings.length > 0;
+  byId('paper-figures-section').hidden = !drawFigures;
   const figure = byId<HTMLImageElement>('paper-figure1');
   const source = `/api/runs/${encodeURIComponent(run.runId)}/figures/figure1.svg?snapshots=${run.embeddings.length}`;
-  if (run.embeddings.length > 0 && figure.getAttribute('src') !== source) figure.setAttribute('src', source);
+  if (drawFigures && figure.getAttribute('src') !== source) figure.setAttribute('src', source);
 }
 
 function renderProgress(run: RunView): void {
@@ -131,7 +134,9 @@ function connect(): void {
 async function start(): Promise<void> {
   try {
     const response = await fetch('/api/config');
-    telemetry = startTelemetry((await response.json()) as PageConfig);
+    const config = (await response.json()) as PageConfig;
+    serverFigures = config.figures;
+    telemetry = startTelemetry(config);
   } catch (error) {
     console.warn('no page config; running without telemetry', error);
   }

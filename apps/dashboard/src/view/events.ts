@@ -99,4 +99,6 @@ export interface PageConfig {
   faroUrl: string;
   appName: string;
   appVersion: string;
+  /** The server can draw the paper's figures (it has a training-service to read run records from). */
+  figures: boolean;
 }
