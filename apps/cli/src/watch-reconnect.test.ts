@@ -9,7 +9,7 @@ import { connect } from './rpc';
 import { freePort } from './stack/ports';
 
 const BIN = join(__dirname, '..', 'bin', 'conjugate.cjs');
-const config = RunConfig.fromPartial({ name: 'watched through a crash', dataset: 'mnist', model: { architecture: 'tiny' }, epochs: 2, batchSize: 8, seed: 5, trainLimit: 1024, evaluation: { testLimit: 200 } });
+const config = RunConfig.fromPartial({ name: 'watched through a crash', dataset: 'mnist', model: { architecture: 'tiny' }, epochs: 2, batchSize: 8, seed: 5, trainLimit: 4096, evaluation: { testLimit: 200 } });
 
 it('`watch` rides out a SIGKILLed training-service: it reconnects to the restarted one and prints every epoch once, exit 0', async () => {
   const runsDir = await mkdtemp(join(tmpdir(), 'conjugate-watch-'));
@@ -34,10 +34,10 @@ it('`watch` rides out a SIGKILLed training-service: it reconnects to the restart
     let killed = false;
     for await (const line of createInterface({ input: watch.stdout! })) {
       const event = RunEvent.fromJSON(JSON.parse(line)).event;
-      if (event?.$case !== 'epoch') continue;
-      epochs.push(event.value.metrics!.epoch);
+      if (event?.$case === 'epoch') epochs.push(event.value.metrics!.epoch);
       if (!killed) {
-        // Epoch 0 is in; two epochs of training are left: kill the service and start it again on the same port.
+        // watch is connected (its first line is the run's status; the run has two epochs of training ahead,
+        // longer than a CLI takes to start on a loaded machine): kill the service, start it again on the same port.
         killed = true;
         await killAndWait(training.process, 'SIGKILL');
         training = await startServiceProcess('training-service', env);
