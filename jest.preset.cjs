@@ -6,6 +6,8 @@ module.exports = (displayName, extra = {}) => ({
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.test.ts'],
   testTimeout: 60_000,
+  // A suite whose test failed midway may leave a handle open; never let that hang CI after the results are in.
+  forceExit: true,
   reporters: ['default', require.resolve('./tools/dev/jest-count-reporter.cjs')],
   ...extra,
 });

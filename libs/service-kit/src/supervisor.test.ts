@@ -69,12 +69,21 @@ describe('supervise', () => {
     // A parent process that supervises a listener and prints the child's pid, then is killed with no chance to clean up.
     const code = `require(${JSON.stringify(join(__dirname, 'supervisor'))}).supervise(${JSON.stringify(listener(port))}).then((c) => console.log(c.pid()))`;
     const parent = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const childPid = await new Promise<number>((resolve) => parent.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
-    // The supervised service is up (on a loaded machine its first pid may already have been replaced by a restart).
-    expect(childPid).toBeGreaterThan(0);
-    while (!(await accepts(port))) await new Promise((r) => setTimeout(r, 50));
-    await killAndWait(parent, 'SIGKILL');
-    await waitFor(() => !isProcessAlive(childPid));
-    expect(await accepts(port)).toBe(false);
+    let childPid = 0;
+    try {
+      childPid = await new Promise<number>((resolve) => parent.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+      // The supervised service is up (on a loaded machine its first pid may already have been replaced by a restart).
+      expect(childPid).toBeGreaterThan(0);
+      while (!(await accepts(port))) await new Promise((r) => setTimeout(r, 50));
+      await killAndWait(parent, 'SIGKILL');
+      await waitFor(() => !isProcessAlive(childPid));
+      // Whichever child listened is gone with its parent (bounded wait: the parent-death signal takes a moment).
+      for (let i = 0; i < 100 && (await accepts(port)); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await accepts(port)).toBe(false);
+    } finally {
+      // Whatever failed above, leave nothing running (a live parent would keep Jest from exiting).
+      if (parent.exitCode === null && parent.signalCode === null) await killAndWait(parent, 'SIGKILL');
+      if (childPid > 0 && isProcessAlive(childPid)) process.kill(childPid, 'SIGKILL');
+    }
   });
 });
