@@ -71,7 +71,15 @@ describe('supervise', () => {
     const parent = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
     let childPid = 0;
     try {
-      childPid = await new Promise<number>((resolve) => parent.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+      // The pid is the parent's line that is a number alone (the supervisor may say more on the same stream).
+      childPid = await new Promise<number>((resolve) => {
+        let out = '';
+        parent.stdout!.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const pid = out.split('\n').find((line) => /^\d+$/.test(line.trim()));
+          if (pid) resolve(Number(pid));
+        });
+      });
       // The supervised service is up (on a loaded machine its first pid may already have been replaced by a restart).
       expect(childPid).toBeGreaterThan(0);
       while (!(await accepts(port))) await new Promise((r) => setTimeout(r, 50));
