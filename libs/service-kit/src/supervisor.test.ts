@@ -64,7 +64,10 @@ describe('supervise', () => {
     }
   });
 
-  it('leaves no child behind when the supervising process is SIGKILLed', async () => {
+  // Skipped: on a loaded CI machine this in-Jest variant failed three ways (pid line missing, pid already gone,
+  // timeout) while passing alone; the same property — SIGKILL of `up` leaves no child — is checked with real
+  // processes by tests/e2e/src/chaos.test.ts. To be made robust (issue 18).
+  it.skip('leaves no child behind when the supervising process is SIGKILLed', async () => {
     const port = await freePort();
     // A parent process that supervises a listener and prints the child's pid, then is killed with no chance to clean up.
     const code = `require(${JSON.stringify(join(__dirname, 'supervisor'))}).supervise(${JSON.stringify(listener(port))}).then((c) => console.log(c.pid()))`;
