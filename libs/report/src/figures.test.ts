@@ -8,7 +8,7 @@ import { epochRows } from './epoch-rows';
 import { svgToPng } from './png';
 import { testRun } from './test-run';
 import { tradeoffFigure } from './tradeoff-figure';
-import { writeReport } from './write-report';
+import { FIGURE_STEMS, reportFigures, writeReport } from './write-report';
 
 function clusterSnapshot(epoch: number) {
   const rows = Array.from({ length: 30 }, (_, i) => Array.from({ length: 6 }, (_, d) => (d === i % 3 ? 5 : 0) + Math.sin(i * 7 + d)));
@@ -53,6 +53,12 @@ describe('figures', () => {
     const at = (epochs: number[]) => chooseRegionEpochs(epochs.map((epoch) => ({ epoch, bounds: [] }))).map((s) => s.epoch);
     expect(at([0, 1, 11, 21, 31, 41, 50])).toEqual([1, 21, 41]);
     expect(at([0, 1, 2, 3, 4])).toEqual([0, 2, 4]);
+  });
+
+  it('draws only the figures asked for, and every one by default', () => {
+    expect(Object.keys(reportFigures(testRun(), [clusterSnapshot(1)], {}, ['figure2-a']))).toEqual(['figure2-a']);
+    expect(Object.keys(reportFigures(testRun(), [clusterSnapshot(1)], {}, ['figure1-c']))).toEqual(['figure1-c']);
+    expect(Object.keys(reportFigures(testRun(), [clusterSnapshot(1)])).sort()).toEqual([...FIGURE_STEMS].sort());
   });
 
   it('rasterises SVG to PNG', () => {

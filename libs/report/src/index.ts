@@ -5,4 +5,4 @@ export { tradeoffFigure } from './tradeoff-figure';
 export { heatmapFigure, epochWithMaps } from './heatmap-figure';
 export { figure1, figure1A, figure1B, figure1C, figure1D, combineFigure1, chooseRegionEpochs, type FigurePart } from './embedding-figure';
 export { svgToPng } from './png';
-export { reportFigures, writeReport, type ReportFile, type ReportOptions } from './write-report';
+export { FIGURE_STEMS, reportFigures, writeReport, type FigureStem, type ReportFile, type ReportOptions } from './write-report';
