@@ -145,10 +145,14 @@ done
 $docker images --format '  {{.Repository}}:{{.Tag}} {{.Size}}' | grep conjugate/ || true
 
 # --- 5. the stack -------------------------------------------------------------------------------------
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# Six distinct free ports at once (sockets held open together): one at a time, two could be the same port.
+read -r NATS_PORT DATA_SERVICE_PORT TRAINING_SERVICE_PORT ATTACK_SERVICE_PORT UNCERTAINTY_SERVICE_PORT DASHBOARD_PORT < <(python3 -c '
+import socket
+held = [socket.socket() for _ in range(6)]
+for s in held: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in held))')
 export IMAGE_TAG=ci NATS_IMAGE=$base_image BASE_IMAGE=$base_image LOG_LEVEL=info
-export NATS_PORT=$(free_port) DATA_SERVICE_PORT=$(free_port) TRAINING_SERVICE_PORT=$(free_port) \
-  ATTACK_SERVICE_PORT=$(free_port) UNCERTAINTY_SERVICE_PORT=$(free_port) DASHBOARD_PORT=$(free_port)
+export NATS_PORT DATA_SERVICE_PORT TRAINING_SERVICE_PORT ATTACK_SERVICE_PORT UNCERTAINTY_SERVICE_PORT DASHBOARD_PORT
 log "starting the stack (NATS $NATS_PORT, data $DATA_SERVICE_PORT, training $TRAINING_SERVICE_PORT, attack $ATTACK_SERVICE_PORT, uncertainty $UNCERTAINTY_SERVICE_PORT, dashboard $DASHBOARD_PORT)"
 docker-compose "${compose[@]}" up -d --no-build 2>&1 | sed 's/^/  /'
 for app in "${apps[@]}"; do
