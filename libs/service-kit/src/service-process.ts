@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { spawnTiedToParent } from './child-spawn';
@@ -91,12 +92,23 @@ export function killAndWait(child: ChildProcess, signal: NodeJS.Signals): Promis
   });
 }
 
-/** Whether a process with this pid still exists. */
+/** Whether a process with this pid still runs. A zombie (exited, not yet reaped — e.g. reparented to a
+ * PID 1 that does not reap) counts as gone: it holds no port, lock or memory. */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state …"; comm may contain spaces and parentheses, so split at the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false; // no /proc (not Linux): kill(pid, 0) is all we know
   }
 }

@@ -16,6 +16,21 @@ const childOf = (parent: number, needle: string): number => {
   if (!line) throw new Error(`no child of ${parent} runs ${needle}:\n${lines.join('\n')}`);
   return Number(line.trim().split(/\s+/)[0]);
 };
+/** `promise`, or an error after `ms` naming the stage and showing what the stack and the CLI printed — so a
+ * stall on a slow CI machine says where it stalled instead of only hitting Jest's test timeout. */
+const within = <T>(ms: number, stage: string, logs: () => string, promise: Promise<T>): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      let printed: string;
+      try { printed = logs(); } catch (error) { printed = String(error); }
+      reject(new Error(`chaos test: ${stage} did not finish within ${ms / 1000} s\n${printed}`));
+    }, ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+};
+const tail = (text: string, lines = 60) => text.split('\n').slice(-lines).join('\n');
+
 const children = (parent: number) => execFileSync('ps', ['-o', 'pid=', '--ppid', String(parent)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
 
 it('chaos: SIGKILL of the training-service, then the attack-service and the nats-server, during a tiny run: it completes, every epoch printed and stored once, nothing left behind', async () => {
@@ -27,20 +42,21 @@ it('chaos: SIGKILL of the training-service, then the attack-service and the nats
   try {
     up = spawn(process.execPath, [BIN, 'up', '--processes', '--dashboard-port', '0', '--json'], { env, cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
     let upLog = '';
+    let runErr = '';
+    const logs = () => `--- conjugate up (last lines) ---\n${tail(upLog)}\n--- conjugate run (last lines) ---\n${tail(runErr)}`;
     up.stderr!.on('data', (chunk: Buffer) => (upLog += chunk.toString()));
-    const addresses = JSON.parse(await new Promise<string>((resolve, reject) => {
+    const addresses = JSON.parse(await within(120_000, 'starting the stack', logs, new Promise<string>((resolve, reject) => {
       createInterface({ input: up!.stdout! }).once('line', resolve);
       up!.once('exit', (code) => reject(new Error(`conjugate up exited with ${code}:\n${upLog}`)));
-    })) as { nats: string };
+    }))) as { nats: string };
     const upPid = up.pid!;
 
     const run = spawn(process.execPath, [BIN, 'run', '--preset', 'tiny', '--follow', '--json'], { env, cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
-    let runErr = '';
     run.stderr!.on('data', (chunk: Buffer) => (runErr += chunk.toString()));
     const runExit = new Promise<number | null>((resolve) => run.once('exit', resolve));
     let runId = '';
     const printed: number[] = [];
-    for await (const line of createInterface({ input: run.stdout! })) {
+    const follow = async () => { for await (const line of createInterface({ input: run.stdout! })) {
       const json = JSON.parse(line) as Record<string, unknown>;
       if (!runId) { runId = json.id as string; continue; }
       const event = RunEvent.fromJSON(json).event;
@@ -52,7 +68,8 @@ it('chaos: SIGKILL of the training-service, then the attack-service and the nats
         process.kill(childOf(upPid, 'attack-service'), 'SIGKILL');
         process.kill(childOf(upPid, 'nats-server'), 'SIGKILL');
       }
-    }
+    } };
+    await within(420_000, 'the run', () => `epochs printed: ${JSON.stringify(printed)}\n${logs()}`, follow());
     expect({ code: await runExit, runErr }).toEqual({ code: 0, runErr: expect.stringContaining('reconnecting') });
     expect(printed).toEqual([0, 1, 2]);
     for (const service of ['training-service', 'attack-service', 'nats-server']) expect(upLog).toContain(`[supervisor] ${service} restarted`);
@@ -76,11 +93,12 @@ it('chaos: SIGKILL of the training-service, then the attack-service and the nats
     const stopped = new Promise((resolve) => up!.once('exit', resolve));
     up.kill('SIGKILL'); // no cleanup by `up` itself: its children must still go
     await stopped;
-    for (const pid of stackChildren) while (isProcessAlive(pid)) await new Promise((r) => setTimeout(r, 100));
+    const gone = async () => { for (const pid of stackChildren) while (isProcessAlive(pid)) await new Promise((r) => setTimeout(r, 100)); };
+    await within(30_000, `the children ${stackChildren.join(', ')} exiting after \`up\` was killed`, () => execFileSync('ps', ['-o', 'pid,ppid,stat,args', '-p', stackChildren.join(',')], { encoding: 'utf8' }), gone());
     expect(stackChildren.filter(isProcessAlive)).toEqual([]);
   } finally {
     if (up && up.exitCode === null && up.signalCode === null) up.kill('SIGKILL');
     for (const pid of stackChildren) if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
     await rm(home, { recursive: true, force: true });
   }
-});
+}, 600_000);
