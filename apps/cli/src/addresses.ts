@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /** Where each part of a running stack listens. */
@@ -9,6 +9,8 @@ export interface StackAddresses {
   uncertainty: string;
   dashboard?: string;
   nats?: string;
+  /** The token of the stack's own nats-server; only in the stack file (mode 0600), never printed. */
+  natsToken?: string;
   /** pid of the `conjugate up` that wrote this. */
   pid?: number;
 }
@@ -29,7 +31,9 @@ export function stackFile(): string {
 export async function writeStackFile(addresses: StackAddresses): Promise<string> {
   const file = stackFile();
   await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, JSON.stringify(addresses, null, 2) + '\n');
+  // Only this user may read it: it holds the stack's NATS token.
+  await writeFile(file, JSON.stringify(addresses, null, 2) + '\n', { mode: 0o600 });
+  await chmod(file, 0o600);
   return file;
 }
 

@@ -5,5 +5,5 @@ export type { Subscription } from './subscription';
 export { runIdOf } from './payloads';
 export { createMemoryBus } from './memory-bus';
 export { connectNatsBus, type NatsBusOptions } from './nats-bus';
-export { startNatsServer, type NatsServerHandle, type NatsServerOptions } from './nats-server-process';
+export { startNatsServer, writeNatsAuthorizationConfig, type NatsAuthorization, type NatsServerHandle, type NatsServerOptions } from './nats-server-process';
 export { natsAuthOptions, natsCredentialsFromEnv, type NatsCredentials } from './nats-credentials';

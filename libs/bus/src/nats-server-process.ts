@@ -1,7 +1,7 @@
 // A real `nats-server -js` on a loopback port (a free one by default) with its own store dir: the CLI's
 // stack runs its NATS this way, and tests get a real server from it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,8 +23,10 @@ export interface NatsServerOptions {
   /** The nats-server executable (default: NATS_SERVER_BIN or `nats-server` on PATH). */
   binary?: string;
   /** Authorization on: clients must present this user and password, or this token. Default: none. */
-  authorization?: { user: string; password: string } | { token: string };
+  authorization?: NatsAuthorization;
 }
+
+export type NatsAuthorization = { user: string; password: string } | { token: string };
 
 const READY_TIMEOUT_MS = 10_000;
 
@@ -33,7 +35,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const ownStore = options.storeDir === undefined;
   const storeDir = options.storeDir ?? (await mkdtemp(join(tmpdir(), 'conjugate-nats-')));
   const configDir = options.authorization ? await mkdtemp(join(tmpdir(), 'conjugate-nats-conf-')) : undefined;
-  const auth = configDir ? await authorizationArgs(options.authorization!, configDir) : [];
+  const auth = configDir ? ['-c', await writeNatsAuthorizationConfig(options.authorization!, join(configDir, 'authorization.conf'))] : [];
   let { child, port } = await launch(binary, options.port ?? -1, storeDir, auth);
   return {
     get url() {
@@ -55,14 +57,17 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   };
 }
 
-/** The secret goes in a config file only this user can read, not on the command line (where `ps` shows it). */
-async function authorizationArgs(authorization: NonNullable<NatsServerOptions['authorization']>, configDir: string): Promise<string[]> {
-  const file = join(configDir, 'authorization.conf');
+/**
+ * A nats-server config file (`nats-server -c FILE`) that turns authorization on. The secret goes in a
+ * file only this user can read, not on the command line (where `ps` shows it to everyone).
+ */
+export async function writeNatsAuthorizationConfig(authorization: NatsAuthorization, file: string): Promise<string> {
   const block = 'token' in authorization
     ? `authorization { token: ${JSON.stringify(authorization.token)} }`
     : `authorization { user: ${JSON.stringify(authorization.user)}, password: ${JSON.stringify(authorization.password)} }`;
   await writeFile(file, block + '\n', { mode: 0o600 });
-  return ['-c', file];
+  await chmod(file, 0o600); // writeFile's mode applies only to a new file
+  return file;
 }
 
 // Port -1 lets the server pick a free port; it logs the one it chose, which is read back here.

@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,7 +49,7 @@ it('chaos: SIGKILL of the training-service, then the attack-service and the nats
     const addresses = JSON.parse(await within(120_000, 'starting the stack', logs, new Promise<string>((resolve, reject) => {
       createInterface({ input: up!.stdout! }).once('line', resolve);
       up!.once('exit', (code) => reject(new Error(`conjugate up exited with ${code}:\n${upLog}`)));
-    }))) as { nats: string };
+    }))) as { nats: string; stack_file: string };
     const upPid = up.pid!;
 
     const run = spawn(process.execPath, [BIN, 'run', '--preset', 'tiny', '--follow', '--json'], { env, cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -77,7 +78,10 @@ it('chaos: SIGKILL of the training-service, then the attack-service and the nats
     process.stdout.write(upLog.split('\n').filter((l) => l.startsWith('[supervisor]')).join('\n') + '\n');
 
     // JetStream holds each epoch once.
-    const bus = await connectNatsBus({ url: addresses.nats });
+    // The stack's own nats-server has authorization on; its token is only in the stack file.
+    const { natsToken } = JSON.parse(readFileSync(addresses.stack_file, 'utf8')) as { natsToken: string };
+    await expect(connectNatsBus({ url: addresses.nats, credentials: false })).rejects.toThrow(/Authorization Violation/i);
+    const bus = await connectNatsBus({ url: addresses.nats, credentials: { token: natsToken } });
     const stored: number[] = [];
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), 20_000);

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { connectNatsBus, type EventBus, type NatsServerHandle, startNatsServer } from '@conjugate/bus';
 import { Estimator, Space, type EpochMetrics } from '@conjugate/proto';
 
+const NATS_TOKEN = 'e2e-token';
 const BIN = join(__dirname, '..', '..', '..', 'apps', 'cli', 'bin', 'conjugate.cjs');
 
 describe('the tiny preset end to end: every service its own process, real NATS, the CLI as a user runs it', () => {
@@ -16,9 +17,10 @@ describe('the tiny preset end to end: every service its own process, real NATS, 
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    nats = await startNatsServer();
+    // The user's own NATS with authorization on: every process of the stack takes the token from the env.
+    nats = await startNatsServer({ authorization: { token: NATS_TOKEN } });
     home = await mkdtemp(join(tmpdir(), 'conjugate-e2e-'));
-    env = { ...process.env, NATS_URL: nats.url, CONJUGATE_HOME: home, LOG_LEVEL: 'warn' };
+    env = { ...process.env, NATS_URL: nats.url, NATS_TOKEN, CONJUGATE_HOME: home, LOG_LEVEL: 'warn' };
   });
 
   afterAll(async () => {
@@ -52,7 +54,7 @@ describe('the tiny preset end to end: every service its own process, real NATS, 
     const started = JSON.parse(run.stdout.split('\n')[0]) as { id: string };
 
     // The epoch events as the bus stored them (replayed from JetStream).
-    bus = await connectNatsBus({ url: nats.url });
+    bus = await connectNatsBus({ url: nats.url, credentials: { token: NATS_TOKEN } });
     const epochs: EpochMetrics[] = [];
     let embeddings = 0;
     const abort = new AbortController();

@@ -37,7 +37,8 @@ export async function up(flags: UpFlags): Promise<number> {
   process.once('SIGINT', () => { output.info('\nstopping the stack…'); void shutdown().then(() => process.exit(0)); });
   process.once('SIGTERM', () => void shutdown().then(() => process.exit(0)));
   const a = stack.addresses;
-  output.result({ ...a, bus: stack.busDescription, stack_file: file }, () => [
+  const { natsToken: _secret, ...shown } = a; // the token stays in the stack file
+  output.result({ ...shown, bus: stack.busDescription, stack_file: file }, () => [
     `dashboard:            ${a.dashboard}`,
     `data-service:         ${a.data}`, `training-service:     ${a.training}`, `attack-service:       ${a.attack}`, `uncertainty-service:  ${a.uncertainty}`,
     `events:               ${stack.busDescription}`,

@@ -3,11 +3,14 @@ import { join } from 'node:path';
 import { connectNatsBus, createMemoryBus, type EventBus, startNatsServer } from '@conjugate/bus';
 import { conjugateHome } from '../addresses';
 import { natsServerAvailable } from './nats';
+import { newNatsToken } from './nats-token';
 
 export interface ChosenBus {
   bus: EventBus;
   /** The NATS URL, when the bus is NATS (set, or a server this process started). */
   natsUrl?: string;
+  /** The token of the nats-server this process started (authorization is on). */
+  natsToken?: string;
   describe: string;
   close(): Promise<void>;
 }
@@ -26,9 +29,10 @@ export async function chooseBus(requireNats = false): Promise<ChosenBus> {
     // home, so the run history (embedding snapshots too) survives a restart of the stack.
     const storeDir = join(conjugateHome(), 'nats');
     await mkdir(storeDir, { recursive: true });
-    const server = await startNatsServer({ storeDir });
-    const bus = await connectNatsBus({ url: server.url, name: 'conjugate-up' });
-    return { bus, natsUrl: server.url, describe: `nats-server started at ${server.url}`, close: async () => { await bus.close(); await server.stop(); } };
+    const token = newNatsToken();
+    const server = await startNatsServer({ storeDir, authorization: { token } });
+    const bus = await connectNatsBus({ url: server.url, name: 'conjugate-up', credentials: { token } });
+    return { bus, natsUrl: server.url, natsToken: token, describe: `nats-server started at ${server.url} (token authorization)`, close: async () => { await bus.close(); await server.stop(); } };
   }
   if (requireNats) throw new Error('`up --processes` needs NATS: install nats-server (apt-get install nats-server) or set NATS_URL');
   const bus = createMemoryBus();

@@ -57,7 +57,7 @@ export async function startEmbeddedStack(dashboardPort: number): Promise<Running
       });
     stops.push(() => dashboard.close());
     return {
-      addresses: { data: at(data), training: at(training), attack: at(attack), uncertainty: at(uncertainty), dashboard: dashboard.url, nats: chosen.natsUrl, pid: process.pid },
+      addresses: { data: at(data), training: at(training), attack: at(attack), uncertainty: at(uncertainty), dashboard: dashboard.url, nats: chosen.natsUrl, natsToken: chosen.natsToken, pid: process.pid },
       busDescription: chosen.describe,
       stop,
     };

@@ -1,9 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeNatsAuthorizationConfig } from '@conjugate/bus';
 import { appCommand, supervise, type Supervised, type SupervisedSpec, type SupervisorEvent } from '@conjugate/service-kit';
 import { conjugateHome, type StackAddresses } from '../addresses';
 import type { RunningStack } from './embedded';
 import { natsServerAvailable } from './nats';
+import { natsTokenEnv, newNatsToken } from './nats-token';
 import { freePort } from './ports';
 
 /** Where a child's output and the supervisor's messages go: stderr, each line prefixed with its name. */
@@ -18,12 +20,13 @@ function appSpec(app: string, port: number, env: Record<string, string>): Superv
   };
 }
 
-/** A supervised nats-server on `port` with its JetStream store in the conjugate home. */
-async function natsSpec(port: number): Promise<SupervisedSpec> {
+/** A supervised nats-server on `port` with its JetStream store in the conjugate home, clients need `token`. */
+async function natsSpec(port: number, token: string): Promise<SupervisedSpec> {
   const storeDir = join(conjugateHome(), 'nats');
   await mkdir(storeDir, { recursive: true });
+  const config = await writeNatsAuthorizationConfig({ token }, join(conjugateHome(), 'nats-authorization.conf'));
   const binary = process.env.NATS_SERVER_BIN ?? 'nats-server';
-  return { name: 'nats-server', command: binary, args: ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], address: `127.0.0.1:${port}` };
+  return { name: 'nats-server', command: binary, args: ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir, '-c', config], address: `127.0.0.1:${port}` };
 }
 
 /**
@@ -48,27 +51,31 @@ export async function startProcessStack(dashboardPort: number, uncertaintyReplic
   try {
     let nats = process.env.NATS_URL;
     let busDescription = `NATS at ${nats}`;
+    let natsToken: string | undefined;
     if (!nats) {
       const natsPort = await freePort();
-      await start(await natsSpec(natsPort));
+      natsToken = newNatsToken();
+      await start(await natsSpec(natsPort, natsToken));
       nats = `nats://127.0.0.1:${natsPort}`;
-      busDescription = `nats-server started at ${nats} (supervised)`;
+      busDescription = `nats-server started at ${nats} (supervised, token authorization)`;
     }
+    // With NATS_URL set, the children inherit the user's NATS credentials from the environment.
+    const natsEnv = { NATS_URL: nats, ...(natsToken ? natsTokenEnv(natsToken) : {}) };
     const wiring = { DATA_SERVICE_ADDRESS: at(data), TRAINING_SERVICE_ADDRESS: at(training) };
     const plan: SupervisedSpec[] = [
       appSpec('data-service', data, {}),
       appSpec('attack-service', attack, wiring),
       ...replicas.map((port) => appSpec('uncertainty-service', port, wiring)),
       appSpec('training-service', training, {
-        DATA_SERVICE_ADDRESS: at(data), NATS_URL: nats, RUNS_DIR: join(conjugateHome(), 'runs'),
+        ...natsEnv, DATA_SERVICE_ADDRESS: at(data), RUNS_DIR: join(conjugateHome(), 'runs'),
         ATTACK_SERVICE_ADDRESS: at(attack), UNCERTAINTY_SERVICE_ADDRESSES: replicas.map(at).join(','),
       }),
-      appSpec('dashboard', dashboard, { NATS_URL: nats, TRAINING_SERVICE_ADDRESS: at(training) }),
+      appSpec('dashboard', dashboard, { ...natsEnv, TRAINING_SERVICE_ADDRESS: at(training) }),
     ];
     await Promise.all(plan.map(start));
     const addresses: StackAddresses = {
       data: at(data), training: at(training), attack: at(attack), uncertainty: replicas.map(at).join(','),
-      dashboard: `http://127.0.0.1:${dashboard}/`, nats, pid: process.pid,
+      dashboard: `http://127.0.0.1:${dashboard}/`, nats, natsToken, pid: process.pid,
     };
     return { addresses, busDescription, stop };
   } catch (error) {
