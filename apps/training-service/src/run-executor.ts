@@ -6,6 +6,7 @@ import {
   attackMixing, createOptimizer, evaluateAccuracy, restoreOptimizerState, saveOptimizerState, trainEpoch, type EpochResult,
 } from '@conjugate/training';
 import type { Logger } from '@conjugate/service-kit';
+import { checkpointsToPrune, DEFAULT_CHECKPOINT_RETENTION, type CheckpointRetention } from './checkpoint-retention';
 import { testRequest, type TrainingData } from './data-source';
 import { epochShuffleSeed, seededPermutation } from './epoch-order';
 import type { EpochEvaluator, EpochMeasurements } from '@conjugate/evaluation';
@@ -25,6 +26,8 @@ export interface ExecutorDeps {
   evaluationBatchSize: number;
   /** Least time between two progress events of a run. */
   progressIntervalMs: number;
+  /** Which checkpoints stay on disk; default DEFAULT_CHECKPOINT_RETENTION. */
+  checkpointRetention?: CheckpointRetention;
 }
 
 /**
@@ -107,7 +110,14 @@ export async function executeRun(record: RunRecord, deps: ExecutorDeps, signal: 
     };
     signal.throwIfAborted();
     await record.addEpoch(metrics);
+    await pruneCheckpoints(epoch);
     deps.logger.info({ runId, epoch, testAccuracy: test.accuracy, trainLoss: metrics.trainLoss, seconds: metrics.timings }, `run ${runId} epoch ${epoch} done`);
+  }
+
+  async function pruneCheckpoints(latest: number): Promise<void> {
+    const retention = deps.checkpointRetention ?? DEFAULT_CHECKPOINT_RETENTION;
+    const prunable = checkpointsToPrune(await deps.store.checkpointEpochs(runId), latest, retention, config.evaluation?.embeddingEpochs ?? []);
+    for (const old of prunable) await deps.store.deleteCheckpoint(runId, old);
   }
 
   async function measure(epoch: number, modelMessage: ReturnType<typeof toModelMessage>): Promise<EpochMeasurements> {

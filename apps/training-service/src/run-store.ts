@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EmbeddingSnapshot, Run, TrainingCheckpoint } from '@conjugate/proto';
 import { writeFileAtomic } from './atomic-file';
@@ -58,6 +58,11 @@ export class RunStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
+  }
+
+  /** Deletes one checkpoint (none there: nothing to do). */
+  async deleteCheckpoint(runId: string, epoch: number): Promise<void> {
+    await rm(join(this.dir, runId, 'checkpoints', checkpointFile(epoch)), { force: true });
   }
 
   /** Epochs with a checkpoint, ascending. */

@@ -151,3 +151,22 @@ it('StopRun stops a running run: STOPPED, with the epochs it finished', async ()
   expect(stopped.epochsDone).toBeLessThan(50);
   expect((await client.getRun(started.id)).state).toBe(RunState.RUN_STATE_STOPPED);
 });
+
+it('keeps only the checkpoints its retention names: the last one, epoch 0 and the listed epochs; a pruned one is NOT_FOUND', async () => {
+  const keepingDir = await tempDir('conjugate-retention-');
+  const keeping = await startTrainingService({
+    port: 0, host: '127.0.0.1', reflection: false, dataServiceAddress: data.address, runsDir: keepingDir.path, bus, logger: silent,
+    checkpointRetention: { keepLast: 1, keepEpochs: [2] },
+  });
+  const keepingClient = connectTrainingService(keeping.address);
+  try {
+    const run = await waitForEnd(keepingClient, (await keepingClient.startRun(RunConfig.fromPartial({ ...config, epochs: 4 }))).id);
+    expect([run.state, run.epochsDone]).toEqual([RunState.RUN_STATE_COMPLETED, 4]);
+    expect(await new RunStore(keepingDir.path).checkpointEpochs(run.id)).toEqual([0, 2, 4]);
+    await expect(keepingClient.getCheckpoint(run.id, 3)).rejects.toMatchObject({ code: 5, details: expect.stringMatching(/no checkpoint for epoch 3/) });
+  } finally {
+    keepingClient.close();
+    await keeping.shutdown();
+    await keepingDir.remove();
+  }
+});

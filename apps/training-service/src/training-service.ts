@@ -10,6 +10,7 @@ import { trainingDataFrom } from './data-source';
 import { fitToDataset, validateRunConfig } from './run-config';
 import { RunEvents } from './run-events';
 import { RunManager } from './run-manager';
+import type { CheckpointRetention } from './checkpoint-retention';
 import { RunStore } from './run-store';
 
 export interface TrainingServiceOptions extends ServiceStartOptions {
@@ -23,6 +24,8 @@ export interface TrainingServiceOptions extends ServiceStartOptions {
   evaluator?: EpochEvaluator;
   /** Runs trained at once; the rest wait PENDING. Default 1. */
   maxConcurrentRuns?: number;
+  /** Which checkpoints each run keeps on disk; default: the last 5, epoch 0 and the embedding epochs. */
+  checkpointRetention?: CheckpointRetention;
   /** Images per test-evaluation batch. Default 250. */
   evaluationBatchSize?: number;
   /** Least time between two progress events of a run. Default 500 ms. */
@@ -57,6 +60,7 @@ export async function startTrainingService(options: TrainingServiceOptions): Pro
     maxConcurrentRuns: options.maxConcurrentRuns ?? 1,
     evaluationBatchSize: options.evaluationBatchSize ?? 250,
     progressIntervalMs: options.progressIntervalMs ?? 500,
+    checkpointRetention: options.checkpointRetention,
   });
 
   const implementation: ServiceHandlers<typeof TrainingServiceService> = {
