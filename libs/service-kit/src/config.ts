@@ -53,6 +53,8 @@ export function envBool(defaultValue: boolean) {
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/** Calls one service serves at once (each holds memory for its request and work). */
+export const DEFAULT_MAX_IN_FLIGHT_CALLS = 64;
 
 /**
  * The env every gRPC service reads. Extend it with the service's own variables:
@@ -66,6 +68,8 @@ export function grpcServiceEnv(defaults: { port: number; metricsPort: number }) 
     METRICS_PORT: envInt(defaults.metricsPort, -1, 65535),
     MAX_MESSAGE_BYTES: envInt(DEFAULT_MAX_MESSAGE_BYTES, 1024, 2 ** 31 - 1),
     SHUTDOWN_GRACE_MS: envInt(10_000, 0, 600_000),
+    /** Calls served at once; beyond it RESOURCE_EXHAUSTED (health checks are always answered). */
+    MAX_IN_FLIGHT_CALLS: envInt(DEFAULT_MAX_IN_FLIGHT_CALLS, 1, 100_000),
     LOG_LEVEL: envLogLevel(),
     CONJUGATE_PROTO_DIR: envOptionalString(),
     /** Serve TLS with this certificate and key (PEM, re-read when they change). */
@@ -88,6 +92,7 @@ export function grpcServiceOptionsFromEnv(config: GrpcServiceEnv) {
     metricsPort: config.METRICS_PORT < 0 ? undefined : config.METRICS_PORT,
     maxMessageBytes: config.MAX_MESSAGE_BYTES,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    maxInFlightCalls: config.MAX_IN_FLIGHT_CALLS,
     protoDir: config.CONJUGATE_PROTO_DIR,
     tls: serverTlsFromEnv({ TLS_CERT_FILE: config.TLS_CERT_FILE, TLS_KEY_FILE: config.TLS_KEY_FILE, TLS_CLIENT_CA_FILE: config.TLS_CLIENT_CA_FILE, TLS_REFRESH_MS: config.TLS_REFRESH_MS }),
   };

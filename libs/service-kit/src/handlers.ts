@@ -60,6 +60,8 @@ export interface CallHooks {
   messageSent(service: string, method: string): void;
   /** Registers an in-flight call's abort; returns its unregister. */
   track(abort: () => void): () => void;
+  /** Throws RESOURCE_EXHAUSTED when more calls are in flight than the server takes (this one counted). */
+  admit(methodPath: string): void;
 }
 
 type AnyMethod = MethodDefinition<unknown, unknown>;
@@ -140,7 +142,10 @@ export function adaptUnary(definition: AnyMethod, handler: UnaryHandler<unknown,
     const end = hooks.startCall(service, method);
     const { context, finish } = makeContext(call, definition.path, hooks);
     Promise.resolve()
-      .then(() => handler(decoded(call.request), context))
+      .then(() => {
+        hooks.admit(definition.path);
+        return handler(decoded(call.request), context);
+      })
       .then(
         (response) => {
           if (context.signal.aborted) throw context.signal.reason;
@@ -185,7 +190,10 @@ export function adaptServerStreaming(
       context.throwIfCancelled();
     };
     Promise.resolve()
-      .then(() => handler(decoded(call.request), { ...context, write }))
+      .then(() => {
+        hooks.admit(definition.path);
+        return handler(decoded(call.request), { ...context, write });
+      })
       .then(() => {
         if (context.signal.aborted) throw context.signal.reason;
         end('OK');

@@ -229,6 +229,39 @@ describe('shutdown', () => {
   });
 });
 
+describe('in-flight limit', () => {
+  it('refuses calls beyond maxInFlightCalls with RESOURCE_EXHAUSTED naming the limit, answers health, and takes calls again once one ends', async () => {
+    const events: string[] = [];
+    const service = await startGrpcService({
+      name: 'tiny', host: '127.0.0.1', port: 0, reflection: false, maxInFlightCalls: 2,
+      services: [{ definition: DataServiceService, implementation: tinyService(events) }],
+      logger: createLogger('tiny', { level: 'silent' }),
+    });
+    const client = new DataServiceClient(service.address, credentials.createInsecure());
+    try {
+      const slow = [1, 2].map(() => {
+        let handle: { cancel(): void } | undefined;
+        const ended = call((cb) => (handle = client.describeDataset({ name: 'slow' }, cb)));
+        ended.catch(() => undefined);
+        return { cancel: () => handle!.cancel(), ended };
+      });
+      await waitFor(() => events.filter((e) => e === 'slow started').length === 2);
+      await expect(call((cb) => client.listDatasets({}, cb))).rejects.toMatchObject({
+        code: status.RESOURCE_EXHAUSTED, details: expect.stringMatching(/2 calls are in flight, the limit MAX_IN_FLIGHT_CALLS=2/),
+      });
+      expect(await checkHealth(service.address)).toBe('SERVING');
+      slow[0].cancel();
+      await waitFor(() => events.filter((e) => e.startsWith('slow aborted')).length === 1);
+      expect((await call<ListDatasetsResponse>((cb) => client.listDatasets({}, cb))).datasets).toHaveLength(1);
+      slow[1].cancel();
+      await Promise.allSettled(slow.map((s) => s.ended));
+    } finally {
+      client.close();
+      await service.shutdown(0);
+    }
+  });
+});
+
 async function waitFor(condition: () => boolean, timeoutMs = 10_000) {
   const until = Date.now() + timeoutMs;
   while (!condition()) {

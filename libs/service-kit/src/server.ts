@@ -2,7 +2,8 @@ import { Server, type ServiceDefinition, type UntypedServiceImplementation } fro
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 import type { Logger } from 'pino';
-import { DEFAULT_MAX_MESSAGE_BYTES } from './config';
+import { DEFAULT_MAX_IN_FLIGHT_CALLS, DEFAULT_MAX_MESSAGE_BYTES } from './config';
+import { resourceExhausted } from './errors';
 import {
   adaptServerStreaming,
   adaptUnary,
@@ -40,6 +41,8 @@ export interface GrpcServiceOptions {
   /** Serve gRPC server reflection (needs proto/; see findProtoDir). Default true. */
   reflection?: boolean;
   protoDir?: string;
+  /** Calls served at once (streams included; health checks not counted); more get RESOURCE_EXHAUSTED. Default 64. */
+  maxInFlightCalls?: number;
   /** How long shutdown() lets in-flight calls finish before cancelling them. Default 10 s. */
   shutdownGraceMs?: number;
   logger?: Logger;
@@ -85,6 +88,7 @@ async function serve(options: GrpcServiceOptions): Promise<GrpcServiceHandle> {
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const metrics = new ServiceMetrics(options.name);
   const inFlight = new Set<() => void>();
+  const maxInFlightCalls = options.maxInFlightCalls ?? DEFAULT_MAX_IN_FLIGHT_CALLS;
   const hooks: CallHooks = {
     logger,
     startCall: (service, method) => metrics.startCall(service, method),
@@ -92,6 +96,11 @@ async function serve(options: GrpcServiceOptions): Promise<GrpcServiceHandle> {
     track(abort) {
       inFlight.add(abort);
       return () => inFlight.delete(abort);
+    },
+    admit(methodPath) {
+      if (inFlight.size > maxInFlightCalls) {
+        throw resourceExhausted(`${methodPath}: ${inFlight.size - 1} calls are in flight, the limit MAX_IN_FLIGHT_CALLS=${maxInFlightCalls}; retry later`);
+      }
     },
   };
 
