@@ -1,5 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { encodeAccount, encodeOperator, encodeUser, fmtCreds } from '@nats-io/jwt';
+import { createAccount, createOperator, createUser } from '@nats-io/nkeys';
 import { epochEvent, kinds, take } from './bus-behaviour';
 import { connectNatsBus } from './nats-bus';
 import { natsAuthOptions, natsCredentialsFromEnv } from './nats-credentials';
@@ -22,6 +25,69 @@ describe.each([
 
   it('lets a client with them publish and replay', async () => {
     const bus = await connectNatsBus({ url: server.url, credentials });
+    try {
+      await bus.publishEpoch(epochEvent('r1', 0));
+      expect(kinds(await take(bus.subscribe({ runId: 'r1', replay: true }), 1))).toEqual(['epoch r1#0']);
+    } finally {
+      await bus.close();
+    }
+  });
+});
+
+/**
+ * Operator (JWT) mode as `nsc` sets it up: an operator signs an account (JetStream on), the account signs a
+ * user; the server preloads the account JWT, the client presents the user's .creds (its JWT and NKEY seed).
+ */
+async function operatorSetup(): Promise<{ operatorConfig: string; creds: Uint8Array; otherOperatorCreds: Uint8Array }> {
+  const operator = createOperator();
+  const system = createAccount(); // JetStream needs a system account in operator mode
+  const account = createAccount();
+  const user = createUser();
+  // An account's limits default to 0 once any is given: unlimited connections, subscriptions and JetStream.
+  const limits = { conn: -1, subs: -1, data: -1, payload: -1, imports: -1, exports: -1, leaf: -1, wildcards: true, mem_storage: -1, disk_storage: -1, streams: -1, consumer: -1 };
+  const operatorJwt = await encodeOperator('conjugate-test', operator, { system_account: system.getPublicKey() });
+  const systemJwt = await encodeAccount('SYS', system, {}, { signer: operator });
+  const accountJwt = await encodeAccount('conjugate', account, { limits }, { signer: operator });
+  const userJwt = await encodeUser('training-service', user, account);
+  // A user signed by an account the server does not know.
+  const stranger = createAccount();
+  const strangerUser = createUser();
+  const strangerJwt = await encodeUser('intruder', strangerUser, stranger);
+  const operatorConfig = [
+    `operator: ${operatorJwt}`,
+    `system_account: ${system.getPublicKey()}`,
+    'resolver: MEMORY',
+    `resolver_preload: { ${system.getPublicKey()}: ${systemJwt}, ${account.getPublicKey()}: ${accountJwt} }`,
+  ].join('\n');
+  return { operatorConfig, creds: fmtCreds(userJwt, user), otherOperatorCreds: fmtCreds(strangerJwt, strangerUser) };
+}
+
+describe('a nats-server in operator mode (NKEY/JWT)', () => {
+  let server: NatsServerHandle;
+  let dir: string;
+  let credsFile: string;
+  let strangerFile: string;
+  beforeAll(async () => {
+    const setup = await operatorSetup();
+    server = await startNatsServer({ authorization: { operatorConfig: setup.operatorConfig } });
+    dir = await mkdtemp(join(tmpdir(), 'conjugate-creds-'));
+    credsFile = join(dir, 'user.creds');
+    strangerFile = join(dir, 'stranger.creds');
+    await writeFile(credsFile, setup.creds, { mode: 0o600 });
+    await writeFile(strangerFile, setup.otherOperatorCreds, { mode: 0o600 });
+  });
+  afterAll(async () => {
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a client without a .creds file and one whose account it does not know', async () => {
+    await expect(connectNatsBus({ url: server.url, credentials: false })).rejects.toThrow(/Authorization Violation/i);
+    await expect(connectNatsBus({ url: server.url, credentials: { credsFile: strangerFile } })).rejects.toThrow(/Authorization Violation/i);
+  });
+
+  it('lets a client with its user .creds file (NATS_CREDS_FILE) publish and replay through JetStream', async () => {
+    const bus = await connectNatsBus({ url: server.url, credentials: natsCredentialsFromEnv({ NATS_CREDS_FILE: credsFile }) });
     try {
       await bus.publishEpoch(epochEvent('r1', 0));
       expect(kinds(await take(bus.subscribe({ runId: 'r1', replay: true }), 1))).toEqual(['epoch r1#0']);

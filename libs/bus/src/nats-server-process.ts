@@ -26,7 +26,12 @@ export interface NatsServerOptions {
   authorization?: NatsAuthorization;
 }
 
-export type NatsAuthorization = { user: string; password: string } | { token: string };
+/**
+ * A user and password, a token, or operator (JWT) mode: `operatorConfig` is the nats-server configuration
+ * that names the operator and its accounts (`operator`, `resolver: MEMORY`, `resolver_preload`), as `nsc`
+ * generates it; clients then present a .creds file of a user of one of those accounts.
+ */
+export type NatsAuthorization = { user: string; password: string } | { token: string } | { operatorConfig: string };
 
 const READY_TIMEOUT_MS = 10_000;
 
@@ -62,9 +67,11 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
  * file only this user can read, not on the command line (where `ps` shows it to everyone).
  */
 export async function writeNatsAuthorizationConfig(authorization: NatsAuthorization, file: string): Promise<string> {
-  const block = 'token' in authorization
-    ? `authorization { token: ${JSON.stringify(authorization.token)} }`
-    : `authorization { user: ${JSON.stringify(authorization.user)}, password: ${JSON.stringify(authorization.password)} }`;
+  const block = 'operatorConfig' in authorization
+    ? authorization.operatorConfig
+    : 'token' in authorization
+      ? `authorization { token: ${JSON.stringify(authorization.token)} }`
+      : `authorization { user: ${JSON.stringify(authorization.user)}, password: ${JSON.stringify(authorization.password)} }`;
   await writeFile(file, block + '\n', { mode: 0o600 });
   await chmod(file, 0o600); // writeFile's mode applies only to a new file
   return file;
