@@ -14,8 +14,8 @@ const FINAL = new Set([RunState.RUN_STATE_COMPLETED, RunState.RUN_STATE_FAILED, 
 const stateName = (state: RunState) => runStateToJSON(state).replace('RUN_STATE_', '').toLowerCase();
 
 /**
- * Shows a run's events as they come: a progress bar for the epoch's training and one for the current
- * evaluation step, a table row per finished epoch. With --json: one RunEvent per line (NDJSON).
+ * Shows a run's events as they come: a progress bar for the training and one for the current evaluation
+ * step (the evaluation of epoch N runs while epoch N+1 trains), a table row per finished epoch. With --json: one RunEvent per line (NDJSON).
  * Returns when the run reaches a final state (or the stream ends). `epochs` carries what an earlier
  * stream of the same run already showed: after a reconnect the history is replayed, and an epoch
  * already shown is skipped, so each is printed once.
@@ -27,7 +27,8 @@ export async function followRun(events: AsyncIterable<RunEvent>, output: Output,
   const clearBars = () => { for (const bar of active.values()) bars?.remove(bar); active.clear(); };
   const log = (text: string) => (bars ? bars.log(text + '\n') : output.info(text));
   let last: RunStatusEvent | undefined;
-  let lastPrintedStage = '';
+  // Without a terminal: one line per step and slot (training and evaluation overlap), however many replicas report.
+  const printedStep = new Map<string, string>();
   try {
     for await (const event of events) {
       const shown = event.event?.$case === 'epoch' ? event.event.value.metrics?.epoch : undefined;
@@ -43,7 +44,9 @@ export async function followRun(events: AsyncIterable<RunEvent>, output: Output,
         if (!output.json && !repeated && !FINAL.has(e.value.state)) log(`run ${e.value.runId}: ${stateName(e.value.state)}`);
       } else if (e.$case === 'epoch' && e.value.metrics) {
         epochs.push(e.value.metrics);
-        clearBars();
+        // The evaluation of this epoch is over; the next epoch's training bar (if it runs already) stays.
+        const evaluationBar = active.get('evaluation');
+        if (evaluationBar) { bars?.remove(evaluationBar); active.delete('evaluation'); }
         if (!output.json) log(epochTableRow(epochRow(e.value.metrics), epochs.length === 1));
       } else if (e.$case === 'progress' && e.value.progress) {
         const p = e.value.progress;
@@ -56,10 +59,12 @@ export async function followRun(events: AsyncIterable<RunEvent>, output: Output,
           if (!bar) { bar = bars.create(Number(p.total) || 1, 0, payload); active.set(slot, bar); }
           bar.setTotal(Number(p.total) || 1);
           bar.update(Number(p.done), payload);
-        } else if (!output.json && p.stage.replace(/ \(replica .*\)$/, '') !== lastPrintedStage) {
-          // One line per step, however many replicas report on it.
-          lastPrintedStage = p.stage.replace(/ \(replica .*\)$/, '');
-          output.info(`  epoch ${e.value.epoch}: ${lastPrintedStage}…`);
+        } else if (!output.json) {
+          const step = `epoch ${e.value.epoch}: ${p.stage.replace(/ \(replica .*\)$/, '')}`;
+          if (printedStep.get(slot) !== step) {
+            printedStep.set(slot, step);
+            output.info(`  ${step}…`);
+          }
         }
       }
     }

@@ -4,6 +4,7 @@ import { connectNatsBus, createMemoryBus } from '@conjugate/bus';
 import { connectEvaluator } from '@conjugate/evaluation';
 import { createLogger, envInt, envOptionalString, envString, grpcServiceEnv, grpcServiceOptionsFromEnv, loadConfig, shutdownOnSignals } from '@conjugate/service-kit';
 import { DEFAULT_CHECKPOINT_RETENTION, parseKeepEpochs } from './checkpoint-retention';
+import { DEFAULT_EVALUATIONS_IN_FLIGHT } from './run-executor';
 import { DEFAULT_RUNS_DIR, startTrainingService } from './training-service';
 
 async function main() {
@@ -16,6 +17,8 @@ async function main() {
       /** Run records and checkpoints. */
       RUNS_DIR: envString(DEFAULT_RUNS_DIR),
       MAX_CONCURRENT_RUNS: envInt(1, 1, 64),
+      /** Epoch evaluations pending while the next epoch trains (0: train and evaluate in turn). */
+      EVALUATIONS_IN_FLIGHT: envInt(DEFAULT_EVALUATIONS_IN_FLIGHT, 0, 16),
       /** Checkpoints kept per run: the last N epochs (0 = all), plus epoch 0, the embedding epochs and CHECKPOINT_KEEP_EPOCHS. */
       CHECKPOINT_KEEP_LAST: envInt(DEFAULT_CHECKPOINT_RETENTION.keepLast, 0, 1_000_000),
       /** Comma-separated epochs whose checkpoints are never deleted, e.g. 1,21,41. */
@@ -37,6 +40,7 @@ async function main() {
     dataServiceAddress: config.DATA_SERVICE_ADDRESS,
     runsDir: config.RUNS_DIR,
     maxConcurrentRuns: config.MAX_CONCURRENT_RUNS,
+    evaluationsInFlight: config.EVALUATIONS_IN_FLIGHT,
     checkpointRetention: { keepLast: config.CHECKPOINT_KEEP_LAST, keepEpochs: parseKeepEpochs(config.CHECKPOINT_KEEP_EPOCHS) },
     evaluator: remote?.evaluator,
     bus,

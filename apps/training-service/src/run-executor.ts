@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createClassifier, fromModelMessage, toModelMessage } from '@conjugate/models';
-import { Split, type EpochMetrics, type ModelSpec, type Progress, type RunConfig, type StreamBatchesRequest } from '@conjugate/proto';
+import { createClassifier, fromModelMessage, toModelMessage, type TrainableClassifier } from '@conjugate/models';
+import { Split, type EmbeddingSnapshot, type EpochMetrics, type Model, type ModelSpec, type Progress, type RunConfig, type StreamBatchesRequest } from '@conjugate/proto';
 import { fromTensorMessage, toTensorMessage } from '@conjugate/tensor';
 import {
   attackMixing, createOptimizer, evaluateAccuracy, restoreOptimizerState, saveOptimizerState, trainEpoch, type EpochResult,
@@ -8,6 +8,7 @@ import {
 import type { Logger } from '@conjugate/service-kit';
 import { checkpointsToPrune, DEFAULT_CHECKPOINT_RETENTION, type CheckpointRetention } from './checkpoint-retention';
 import { testRequest, type TrainingData } from './data-source';
+import { EvaluationPipeline } from './evaluation-pipeline';
 import { epochShuffleSeed, seededPermutation } from './epoch-order';
 import type { EpochEvaluator, EpochMeasurements } from '@conjugate/evaluation';
 import { adversarialAttackOf, fitToDataset } from './run-config';
@@ -26,13 +27,25 @@ export interface ExecutorDeps {
   evaluationBatchSize: number;
   /** Least time between two progress events of a run. */
   progressIntervalMs: number;
+  /** Evaluations pending while training goes on (0: each epoch waits for its own); default 1. */
+  evaluationsInFlight?: number;
   /** Which checkpoints stay on disk; default DEFAULT_CHECKPOINT_RETENTION. */
   checkpointRetention?: CheckpointRetention;
 }
 
+export const DEFAULT_EVALUATIONS_IN_FLIGHT = 1;
+
+/** What an epoch's evaluation produced, recorded in epoch order. */
+interface EpochEvaluation {
+  metrics: EpochMetrics;
+  snapshot?: EmbeddingSnapshot;
+}
+
 /**
  * Trains one run to its last epoch, from its last recorded epoch on (a fresh run starts with the
- * epoch-0 evaluation). Per epoch: train, store the checkpoint, evaluate, record and publish the metrics.
+ * epoch-0 evaluation). Per epoch: train, store the checkpoint, evaluate (in the background, while the
+ * next epoch trains), record and publish the metrics in epoch order. A restart resumes after the last
+ * recorded epoch: epochs trained but not yet recorded are trained again, identically (seeded).
  * Rejects when the signal aborts (stop or shutdown) or anything fails; the caller sets the final state.
  */
 export async function executeRun(record: RunRecord, deps: ExecutorDeps, signal: AbortSignal): Promise<void> {
@@ -45,6 +58,8 @@ export async function executeRun(record: RunRecord, deps: ExecutorDeps, signal: 
   const { classifier, optimizer } = await restoreOrCreate(deps.store, runId, config, resumeFrom);
   const adversarial = adversarialAttackOf(config);
   const mixing = adversarial && attackMixing(adversarial.ratio, adversarial.spec);
+  // Each epoch's evaluation runs while the next one trains; results are recorded in epoch order.
+  const evaluations = new EvaluationPipeline<EpochEvaluation>(deps.evaluationsInFlight ?? DEFAULT_EVALUATIONS_IN_FLIGHT, recordEpoch);
   try {
     if (resumeFrom < 0) await finishEpoch(0, undefined);
     for (let epoch = Math.max(resumeFrom, 0) + 1; epoch <= config.epochs; epoch++) {
@@ -70,48 +85,65 @@ export async function executeRun(record: RunRecord, deps: ExecutorDeps, signal: 
       if (collectSubset) await deps.store.saveTrainSubset(runId, subset);
       await finishEpoch(epoch, trained);
     }
+    await evaluations.drain();
   } finally {
+    await evaluations.settle(); // a failed or stopped run: let the evaluations in flight end first
     classifier.dispose();
     optimizer.dispose();
   }
 
+  /**
+   * Stores the epoch's checkpoint (what a restart resumes from, and what the attack- and
+   * uncertainty-service fetch by reference), then hands a frozen copy of the network to the evaluation.
+   */
   async function finishEpoch(epoch: number, trained: EpochResult | undefined): Promise<void> {
     const model = toModelMessage(classifier, { runId, epoch });
     const slots = await saveOptimizerState(optimizer, classifier.weightNames);
     const optimizerState = slots.map((s) => ({ name: s.name, tensor: toTensorMessage(s.tensor, s.name) }));
     tf.dispose(slots.map((s) => s.tensor));
     await deps.store.saveCheckpoint(runId, epoch, { model, optimizerState });
+    await evaluations.submit(() => evaluateEpoch(epoch, trained, model));
+  }
 
-    const evaluationStarted = performance.now();
-    const test = await evaluateAccuracy(classifier, data.batches(testRequest(config.dataset, config.evaluation?.testLimit ?? 0, deps.evaluationBatchSize), signal));
-    const measurements = await measure(epoch, model);
-    if (measurements.embedding) {
-      // Stored with the run before it is published, so every mode (the in-memory bus too) can replay it.
-      const snapshot = { ...measurements.embedding, epoch };
+  async function evaluateEpoch(epoch: number, trained: EpochResult | undefined, model: Model): Promise<EpochEvaluation> {
+    const frozen = fromModelMessage(model); // training goes on with `classifier` meanwhile
+    try {
+      const evaluationStarted = performance.now();
+      const test = await evaluateAccuracy(frozen, data.batches(testRequest(config.dataset, config.evaluation?.testLimit ?? 0, deps.evaluationBatchSize), signal));
+      const measurements = await measure(epoch, model, frozen);
+      const evaluationSeconds = (performance.now() - evaluationStarted) / 1000;
+      const metrics: EpochMetrics = {
+        epoch,
+        trainLoss: trained?.loss ?? 0,
+        trainAccuracy: trained?.accuracy ?? 0,
+        testLoss: test.loss,
+        testAccuracy: test.accuracy,
+        robustPixel: measurements.robustPixel,
+        robustFeature: measurements.robustFeature,
+        uncertainty: measurements.uncertainty ?? [],
+        timings: {
+          trainSeconds: trained?.seconds ?? 0,
+          evaluationSeconds,
+          imagesPerSecond: trained ? trained.images / Math.max(trained.seconds, 1e-9) : 0,
+        },
+        hasEmbedding: measurements.embedding !== undefined,
+      };
+      return { metrics, snapshot: measurements.embedding && { ...measurements.embedding, epoch } };
+    } finally {
+      frozen.dispose();
+    }
+  }
+
+  /** In epoch order: the snapshot, then the epoch (stored with the run before published, in every mode). */
+  async function recordEpoch({ metrics, snapshot }: EpochEvaluation): Promise<void> {
+    signal.throwIfAborted();
+    if (snapshot) {
       await deps.store.saveSnapshot(runId, snapshot);
       deps.events.embedding({ runId, snapshot });
     }
-    const evaluationSeconds = (performance.now() - evaluationStarted) / 1000;
-    const metrics: EpochMetrics = {
-      epoch,
-      trainLoss: trained?.loss ?? 0,
-      trainAccuracy: trained?.accuracy ?? 0,
-      testLoss: test.loss,
-      testAccuracy: test.accuracy,
-      robustPixel: measurements.robustPixel,
-      robustFeature: measurements.robustFeature,
-      uncertainty: measurements.uncertainty ?? [],
-      timings: {
-        trainSeconds: trained?.seconds ?? 0,
-        evaluationSeconds,
-        imagesPerSecond: trained ? trained.images / Math.max(trained.seconds, 1e-9) : 0,
-      },
-      hasEmbedding: measurements.embedding !== undefined,
-    };
-    signal.throwIfAborted();
     await record.addEpoch(metrics);
-    await pruneCheckpoints(epoch);
-    deps.logger.info({ runId, epoch, testAccuracy: test.accuracy, trainLoss: metrics.trainLoss, seconds: metrics.timings }, `run ${runId} epoch ${epoch} done`);
+    await pruneCheckpoints(metrics.epoch);
+    deps.logger.info({ runId, epoch: metrics.epoch, testAccuracy: metrics.testAccuracy, trainLoss: metrics.trainLoss, seconds: metrics.timings }, `run ${runId} epoch ${metrics.epoch} done`);
   }
 
   async function pruneCheckpoints(latest: number): Promise<void> {
@@ -120,12 +152,12 @@ export async function executeRun(record: RunRecord, deps: ExecutorDeps, signal: 
     for (const old of prunable) await deps.store.deleteCheckpoint(runId, old);
   }
 
-  async function measure(epoch: number, modelMessage: ReturnType<typeof toModelMessage>): Promise<EpochMeasurements> {
+  async function measure(epoch: number, modelMessage: Model, frozen: TrainableClassifier): Promise<EpochMeasurements> {
     if (!deps.evaluator) return {};
     const onProgress = (progress: Progress) => deps.events.progress({ runId, epoch, progress });
     try {
       return await deps.evaluator.evaluate({
-        runId, epoch, config, classifier, modelMessage, signal, onProgress,
+        runId, epoch, config, classifier: frozen, modelMessage, signal, onProgress,
         model: { source: { $case: 'ref', value: { runId, epoch } } },
       });
     } catch (error) {

@@ -34,9 +34,14 @@ it('SIGKILL mid-epoch, restart: the run completes from its last checkpoint, each
     const firstClient = connectTrainingService(first.address);
     cleanups.unshift(() => firstClient.close());
     const runId = (await firstClient.startRun(config)).id;
-    // Kill as soon as epoch 2 is under way (epochs 0 and 1 recorded, epoch 2 not).
+    // Kill as soon as epoch 1 is recorded and epoch 2 is under way (epoch 1's evaluation overlaps epoch 2's
+    // training, so either may come first); epoch 2 is not recorded then.
+    let epoch1Recorded = false;
+    let epoch2Training = false;
     for await (const event of firstClient.watchRun(runId)) {
-      if (event.event?.$case === 'progress' && event.event.value.epoch === 2 && event.event.value.progress!.done > 0) break;
+      if (event.event?.$case === 'epoch' && event.event.value.metrics!.epoch === 1) epoch1Recorded = true;
+      if (event.event?.$case === 'progress' && event.event.value.epoch === 2 && event.event.value.progress!.done > 0) epoch2Training = true;
+      if (epoch1Recorded && epoch2Training) break;
       if (event.event?.$case === 'status' && event.event.value.state !== RunState.RUN_STATE_RUNNING && event.event.value.state !== RunState.RUN_STATE_PENDING) {
         throw new Error(`run ended before it could be killed: ${event.event.value.reason}\n${first.log()}`);
       }

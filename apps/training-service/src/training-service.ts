@@ -24,6 +24,8 @@ export interface TrainingServiceOptions extends ServiceStartOptions {
   evaluator?: EpochEvaluator;
   /** Runs trained at once; the rest wait PENDING. Default 1. */
   maxConcurrentRuns?: number;
+  /** Epoch evaluations pending while the next epoch trains (0: train and evaluate in turn); default 1. */
+  evaluationsInFlight?: number;
   /** Which checkpoints each run keeps on disk; default: the last 5, epoch 0 and the embedding epochs. */
   checkpointRetention?: CheckpointRetention;
   /** Images per test-evaluation batch. Default 250. */
@@ -61,6 +63,7 @@ export async function startTrainingService(options: TrainingServiceOptions): Pro
     evaluationBatchSize: options.evaluationBatchSize ?? 250,
     progressIntervalMs: options.progressIntervalMs ?? 500,
     checkpointRetention: options.checkpointRetention,
+    evaluationsInFlight: options.evaluationsInFlight,
   });
 
   const implementation: ServiceHandlers<typeof TrainingServiceService> = {
