@@ -61,12 +61,15 @@ describe('dashboard in a real browser', () => {
     await publisher.publishEpoch(sampleEpoch('live-run', 1));
     await publisher.publishEmbedding(sampleEmbedding('live-run', 1));
     await publisher.publishProgress({ runId: 'live-run', epoch: 2, progress: { stage: 'train', done: 40, total: 100, unit: 'batches', ratePerSecond: 12.5 } });
+    // Epoch 1's evaluation runs while epoch 2 trains: both are shown.
+    await publisher.publishProgress({ runId: 'live-run', epoch: 1, progress: { stage: 'robust/pixel', done: 3, total: 8, unit: 'batches', ratePerSecond: 0 } });
 
     const page = await openPage('#run=live-run');
     await epochsShown(page, 'live-run', 2);
     // Progress is not stored, but the server hands a new browser the latest progress of each run.
-    await page.waitForSelector('#progress-section:not([hidden])');
-    expect(await page.textContent('#progress-text')).toBe('epoch 2 · train 40/100 batches · 12.5 batches/s');
+    await page.waitForSelector('#progress-evaluation-row:not([hidden])');
+    expect(await page.textContent('#progress-train-text')).toBe('epoch 2 · train 40/100 batches · 12.5 batches/s');
+    expect(await page.textContent('#progress-evaluation-text')).toBe('epoch 1 · robust/pixel 3/8 batches');
     await page.screenshot({ path: join(ARTIFACTS, 'progress.png') });
     await page.evaluate(() => Object.assign(window, { notReloaded: true }));
 

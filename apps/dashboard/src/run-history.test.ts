@@ -26,7 +26,7 @@ describe('RunHistory', () => {
     expect(heard).toEqual([1, 2, 0]);
     expect(history.since(0).map((e) => e.seq)).toEqual([1, 2]);
     expect(history.lastSeq).toBe(2);
-    expect(history.run('r')?.progress?.done).toBe(1);
+    expect(history.run('r')?.progress.train?.done).toBe(1);
   });
 });
 

@@ -49,7 +49,7 @@ export class RunHistory {
   /** The latest progress of every run that has an epoch under way (progress is not stored, so a
    *  browser that connects now gets these after the backlog). */
   currentProgress(): LoggedEvent[] {
-    return [...this.runs.values()].flatMap((run) => (run.progress ? [{ seq: 0, event: run.progress, json: JSON.stringify(run.progress) }] : []));
+    return [...this.runs.values()].flatMap((run) => [run.progress.train, run.progress.evaluation].flatMap((event) => (event ? [{ seq: 0, event, json: JSON.stringify(event) }] : [])));
   }
 
   listen(listener: HistoryListener): () => void {

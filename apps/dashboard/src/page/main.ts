@@ -107,15 +107,17 @@ function renderRun(run: RunView): void {
 }
 
 function renderProgress(run: RunView): void {
-  const section = byId('progress-section');
-  const progress = run.progress;
-  section.hidden = !progress;
-  if (!progress) return;
-  const bar = byId<HTMLProgressElement>('progress');
-  bar.max = Math.max(progress.total, 1);
-  bar.value = Math.min(progress.done, bar.max);
-  const rate = progress.ratePerSecond > 0 ? ` · ${progress.ratePerSecond.toFixed(1)} ${progress.unit}/s` : '';
-  byId('progress-text').textContent = `epoch ${progress.epoch} · ${progress.stage} ${progress.done}/${progress.total} ${progress.unit}${rate}`;
+  const { train, evaluation } = run.progress;
+  byId('progress-section').hidden = !train && !evaluation;
+  for (const [slot, progress] of [['train', train], ['evaluation', evaluation]] as const) {
+    byId(`progress-${slot}-row`).hidden = !progress;
+    if (!progress) continue;
+    const bar = byId<HTMLProgressElement>(`progress-${slot}`);
+    bar.max = Math.max(progress.total, 1);
+    bar.value = Math.min(progress.done, bar.max);
+    const rate = progress.ratePerSecond > 0 ? ` · ${progress.ratePerSecond.toFixed(1)} ${progress.unit}/s` : '';
+    byId(`progress-${slot}-text`).textContent = `epoch ${progress.epoch} · ${progress.stage} ${progress.done}/${progress.total} ${progress.unit}${rate}`;
+  }
 }
 
 function connect(): void {

@@ -41,9 +41,18 @@ describe('applyEvent', () => {
   it('shows progress until that epoch has finished', () => {
     const runs: Runs = new Map();
     applyEvent(runs, progress('r', 1));
-    expect(runs.get('r')?.progress?.epoch).toBe(1);
+    expect(runs.get('r')?.progress.train?.epoch).toBe(1);
     applyEvent(runs, { kind: 'epoch', seq: 2, runId: 'r', metrics: epoch(1) });
-    expect(runs.get('r')?.progress).toBeNull();
+    expect(runs.get('r')?.progress.train).toBeNull();
+  });
+
+  it("shows an epoch's evaluation beside the next epoch's training, and clears each with its own epoch", () => {
+    const runs: Runs = new Map();
+    applyEvent(runs, progress('r', 2));
+    applyEvent(runs, { ...progress('r', 1), stage: 'ensemble/pixel' });
+    expect([runs.get('r')?.progress.train?.epoch, runs.get('r')?.progress.evaluation?.epoch]).toEqual([2, 1]);
+    applyEvent(runs, { kind: 'epoch', seq: 2, runId: 'r', metrics: epoch(1) });
+    expect([runs.get('r')?.progress.train?.epoch, runs.get('r')?.progress.evaluation]).toEqual([2, null]);
   });
 
   it('lists the most recently updated run first', () => {

@@ -14,9 +14,18 @@ export interface RunView {
   /** Sorted by epoch; a repeated epoch replaces the earlier one. */
   epochs: EpochView[];
   embeddings: EmbeddingView[];
-  /** Progress of the epoch under way; cleared when that epoch's metrics arrive. */
-  progress: ProgressEventView | null;
+  /** Progress under way: the training of one epoch and, at the same time, the evaluation of the one
+   *  before (they overlap); each is cleared when its epoch's metrics arrive. */
+  progress: RunProgress;
 }
+
+export interface RunProgress {
+  train: ProgressEventView | null;
+  evaluation: ProgressEventView | null;
+}
+
+/** Which of the two a progress event reports on. */
+export const progressSlot = (event: ProgressEventView): keyof RunProgress => (event.stage.startsWith('train') ? 'train' : 'evaluation');
 
 export interface RunSummary {
   runId: string;
@@ -45,7 +54,7 @@ function emptyRun(runId: string): RunView {
     updatedAtMs: 0,
     epochs: [],
     embeddings: [],
-    progress: null,
+    progress: { train: null, evaluation: null },
   };
 }
 
@@ -68,17 +77,19 @@ export function applyEvent(runs: Runs, event: DashboardEvent): RunView {
         architecture: event.architecture || run.architecture,
         epochsPlanned: event.epochsPlanned || run.epochsPlanned,
       });
-      if (event.state !== 'running' && event.state !== 'pending') run.progress = null;
+      if (event.state !== 'running' && event.state !== 'pending') run.progress = { train: null, evaluation: null };
       break;
     case 'epoch':
       upsertByEpoch(run.epochs, event.metrics);
-      if (run.progress && run.progress.epoch <= event.metrics.epoch) run.progress = null;
+      for (const slot of ['train', 'evaluation'] as const) {
+        if ((run.progress[slot]?.epoch ?? Infinity) <= event.metrics.epoch) run.progress[slot] = null;
+      }
       break;
     case 'embedding':
       upsertByEpoch(run.embeddings, event.embedding);
       break;
     case 'progress':
-      run.progress = event;
+      run.progress[progressSlot(event)] = event;
       break;
   }
   return run;
