@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { startAttackService } from '@conjugate/attack-service';
 import { connectTrainingService } from '@conjugate/clients';
@@ -10,6 +11,7 @@ import { startUncertaintyService } from '@conjugate/uncertainty-service';
 import { conjugateHome, type StackAddresses } from '../addresses';
 import { chooseBus } from './bus-choice';
 import { freePort } from './ports';
+import { appSpec, startSupervised } from './supervised-app';
 
 export interface RunningStack {
   addresses: StackAddresses;
@@ -18,7 +20,20 @@ export interface RunningStack {
 }
 
 /**
- * Every service and the dashboard in this process on loopback ports. Ports are chosen first because
+ * Whether the embedded stack runs the attack- and uncertainty-service as child processes: by default when
+ * the machine has more than one core; CONJUGATE_EVALUATION_PROCESSES=0 keeps everything in this process
+ * (=1 forces children).
+ */
+export function evaluationInChildProcesses(env = process.env, cores = availableParallelism()): boolean {
+  const choice = env.CONJUGATE_EVALUATION_PROCESSES;
+  if (choice === '0' || choice === 'false') return false;
+  if (choice === '1' || choice === 'true') return true;
+  return cores > 1;
+}
+
+/**
+ * Every service and the dashboard in this process on loopback ports (the attack- and
+ * uncertainty-service as child processes on a multi-core machine, see evaluationInChildProcesses). Ports are chosen first because
  * the services point at each other (attack/uncertainty fetch checkpoints from training, whose evaluator
  * calls them back).
  */
@@ -36,10 +51,18 @@ export async function startEmbeddedStack(dashboardPort: number): Promise<Running
     const dataService = await startDataService({ host, port: data, logger: logger('data-service') });
     stops.push(() => dataService.shutdown());
     const common = { host, dataServiceAddress: at(data), trainingServiceAddress: at(training) };
-    const attackService = await startAttackService({ ...common, port: attack, logger: logger('attack-service') });
-    stops.push(() => attackService.shutdown());
-    const uncertaintyService = await startUncertaintyService({ ...common, port: uncertainty, logger: logger('uncertainty-service') });
-    stops.push(() => uncertaintyService.shutdown());
+    if (evaluationInChildProcesses()) {
+      // The evaluation's heavy work (attacks, estimates) on other cores: one epoch evaluates there while
+      // this process trains the next. Supervised, and tied to this process like in --processes.
+      const wiring = { DATA_SERVICE_ADDRESS: at(data), TRAINING_SERVICE_ADDRESS: at(training), LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' };
+      const children = await Promise.all([appSpec('attack-service', attack, wiring), appSpec('uncertainty-service', uncertainty, wiring)].map(startSupervised));
+      stops.push(async () => { await Promise.all(children.map((child) => child.stop())); });
+    } else {
+      const attackService = await startAttackService({ ...common, port: attack, logger: logger('attack-service') });
+      stops.push(() => attackService.shutdown());
+      const uncertaintyService = await startUncertaintyService({ ...common, port: uncertainty, logger: logger('uncertainty-service') });
+      stops.push(() => uncertaintyService.shutdown());
+    }
     const remote = connectEvaluator({ attack: at(attack), data: at(data), uncertainty: [at(uncertainty)] });
     stops.push(async () => remote.close());
     const trainingService = await startTrainingService({

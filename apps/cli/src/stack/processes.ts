@@ -1,24 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeNatsAuthorizationConfig } from '@conjugate/bus';
-import { appCommand, supervise, type Supervised, type SupervisedSpec, type SupervisorEvent } from '@conjugate/service-kit';
+import type { Supervised, SupervisedSpec } from '@conjugate/service-kit';
 import { conjugateHome, type StackAddresses } from '../addresses';
 import type { RunningStack } from './embedded';
 import { natsServerAvailable } from './nats';
 import { natsTokenEnv, newNatsToken } from './nats-token';
 import { freePort } from './ports';
-
-/** Where a child's output and the supervisor's messages go: stderr, each line prefixed with its name. */
-const say = (name: string) => (line: string) => process.stderr.write(`[${name}] ${line}\n`);
-const onEvent = (event: SupervisorEvent) => say('supervisor')(event.message);
-
-/** One app's src/main.ts as its own supervised process on `port`. */
-function appSpec(app: string, port: number, env: Record<string, string>): SupervisedSpec {
-  return {
-    name: app, ...appCommand(app), address: `127.0.0.1:${port}`,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), METRICS_PORT: '-1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
-  };
-}
+import { appSpec, startSupervised } from './supervised-app';
 
 /** A supervised nats-server on `port` with its JetStream store in the conjugate home, clients need `token`. */
 async function natsSpec(port: number, token: string): Promise<SupervisedSpec> {
@@ -44,7 +33,7 @@ export async function startProcessStack(dashboardPort: number, uncertaintyReplic
   const children: Supervised[] = [];
   const stop = async () => { await Promise.all(children.map((child) => child.stop())); };
   const start = async (spec: SupervisedSpec) => {
-    const child = await supervise(spec, { onOutput: say(spec.name), onEvent });
+    const child = await startSupervised(spec);
     children.push(child);
     return child;
   };
