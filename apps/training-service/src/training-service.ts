@@ -47,7 +47,9 @@ export async function startTrainingService(options: TrainingServiceOptions): Pro
   const logger = options.logger ?? createLogger('training-service');
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const dataClient = options.dataServiceAddress ? connectDataService(options.dataServiceAddress, { maxMessageBytes }) : undefined;
-  const data = dataClient && trainingDataFrom(dataClient, options.dataServiceAddress!);
+  const data = dataClient && trainingDataFrom(dataClient, options.dataServiceAddress!, {
+    onResume: ({ error, batchesReceived, retryInMs }) => logger.warn({ err: error, batchesReceived }, `batch stream dropped after ${batchesReceived} batches (${error.message}); resuming in ${retryInMs} ms`),
+  });
   const store = new RunStore(options.runsDir ?? DEFAULT_RUNS_DIR);
   await store.init();
   const events = new RunEvents(options.bus ?? createMemoryBus(), logger);
