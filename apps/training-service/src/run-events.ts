@@ -63,6 +63,11 @@ export class RunEvents {
     this.publish('epoch', event.runId, this.stored(() => this.bus.publishEpoch(event)));
   }
 
+  /** An embedding snapshot published again to the bus only, like republishEpoch. */
+  republishEmbedding(event: EmbeddingEvent): void {
+    this.publish('embedding', event.runId, this.stored(() => this.bus.publishEmbedding(event)));
+  }
+
   /** Resolves when everything queued so far has been handed to the bus (or failed), or after `timeoutMs`. */
   async flush(timeoutMs = 5_000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
