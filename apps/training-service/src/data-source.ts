@@ -8,6 +8,8 @@ import type { Batch } from '@conjugate/training';
 export interface TrainingData {
   /** DescribeDataset; rejects with the data-service's status (NOT_FOUND, UNAVAILABLE, …). */
   describe(dataset: string): Promise<DatasetInfo>;
+  /** DescribeDataset, waiting (with backoff, as a dropped stream) for a data-service that is unreachable — down or restarting. */
+  describeWhenUp(dataset: string, signal: AbortSignal): Promise<DatasetInfo>;
   /**
    * StreamBatches as tensor batches (the consumer disposes them). `onBatch` sees each message first.
    * A stream the data-service drops (it crashed, it is restarting) is resumed after the last batch
@@ -17,7 +19,7 @@ export interface TrainingData {
 }
 
 export interface TrainingDataOptions {
-  /** How long a dropped stream is retried without a batch before it fails (default 60 s: a supervised data-service restarts within seconds). */
+  /** How long a dropped stream is retried without a batch, or an unreachable service waited for, before it fails (default 60 s: a supervised data-service restarts within seconds). */
   resumeWindowMs?: number;
   /** Called before each resume, e.g. to log it. */
   onResume?: (info: { error: Error; batchesReceived: number; retryInMs: number }) => void;
@@ -27,7 +29,8 @@ export const DESCRIBE_DEADLINE_MS = 10_000;
 
 // A dropped connection (UNAVAILABLE), a stream reset by a dying server (INTERNAL) or one it cancelled on
 // shutdown (CANCELLED; our own cancellation is told apart by the signal) will work on another try.
-const RESUMABLE_CODES = new Set([1, 13, 14]);
+const UNAVAILABLE = 14;
+const RESUMABLE_CODES = new Set([1, 13, UNAVAILABLE]);
 
 /** The rest of `request` once `served` images (the first `batches` batches) have been received. */
 export function remainderOf(request: StreamBatchesRequest, served: number): StreamBatchesRequest {
@@ -43,8 +46,21 @@ export function trainingDataFrom(client: DataClient, address: string, options: T
     if (typeof e?.code !== 'number') return error;
     return Object.assign(new Error(`data-service at ${address}: ${e.message}`), { code: e.code, details: `data-service at ${address}: ${e.details ?? e.message}` });
   };
+  const describe = (dataset: string) => client.describeDataset(dataset, { deadlineMs: DESCRIBE_DEADLINE_MS }).catch((error: unknown) => Promise.reject(named(error)));
   return {
-    describe: (dataset) => client.describeDataset(dataset, { deadlineMs: DESCRIBE_DEADLINE_MS }).catch((error: unknown) => Promise.reject(named(error))),
+    describe,
+    async describeWhenUp(dataset, signal) {
+      const giveUpAt = Date.now() + resumeWindowMs;
+      for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, 4000)) {
+        try {
+          return await describe(dataset);
+        } catch (error) {
+          signal.throwIfAborted();
+          if ((error as { code?: unknown }).code !== UNAVAILABLE || Date.now() + delayMs > giveUpAt) throw error;
+          await sleep(delayMs, undefined, { signal });
+        }
+      }
+    },
     async *batches(request, signal, onBatch) {
       signal.throwIfAborted();
       let served = 0; // images received so far

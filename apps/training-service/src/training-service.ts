@@ -20,6 +20,11 @@ export interface TrainingServiceOptions extends ServiceStartOptions {
   runsDir?: string;
   /** Where events go. Default: an in-memory bus (embedded mode). The caller closes it. */
   bus?: EventBus;
+  /**
+   * How long a run waits for an unreachable data-service, or for a dropped batch stream to come back,
+   * before it fails. Default 60 s: a supervised data-service restarts within seconds.
+   */
+  dataServiceWaitMs?: number;
   /** Per-epoch evaluation beyond test accuracy (issue 7 §1). */
   evaluator?: EpochEvaluator;
   /** Runs trained at once; the rest wait PENDING. Default 1. */
@@ -78,6 +83,7 @@ async function lockRunStore(dir: string) {
 async function serve(options: TrainingServiceOptions, store: RunStore, logger: Logger, maxMessageBytes: number, unlock: () => Promise<void>): Promise<TrainingServiceHandle> {
   const dataClient = options.dataServiceAddress ? connectDataService(options.dataServiceAddress, { maxMessageBytes }) : undefined;
   const data = dataClient && trainingDataFrom(dataClient, options.dataServiceAddress!, {
+    resumeWindowMs: options.dataServiceWaitMs,
     onResume: ({ error, batchesReceived, retryInMs }) => logger.warn({ err: error, batchesReceived }, `batch stream dropped after ${batchesReceived} batches (${error.message}); resuming in ${retryInMs} ms`),
   });
   const events = new RunEvents(options.bus ?? createMemoryBus(), logger);
