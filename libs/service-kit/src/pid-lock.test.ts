@@ -54,6 +54,28 @@ describe('acquirePidLock', () => {
     await lock.release();
   });
 
+  it('several processes taking over one stale lock at once: exactly one gets it', async () => {
+    const file = join(dir, 'store.lock');
+    const dead = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => dead.once('exit', resolve));
+    await writeFile(file, `${dead.pid}\n${hostname()}\n`);
+    // Each contender says whether it got the lock, then holds it until its stdin closes.
+    const code = `require(${JSON.stringify(join(__dirname, 'pid-lock'))}).acquirePidLock(${JSON.stringify(file)}, 'the store')` +
+      `.then((lock) => { console.log('got it'); process.stdin.on('end', () => lock.release()); process.stdin.resume(); }, (e) => console.log(e.constructor.name))`;
+    const contenders = Array.from({ length: 4 }, () => spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', code], { stdio: ['pipe', 'pipe', 'inherit'] }));
+    try {
+      const said = await Promise.all(contenders.map((child) => new Promise<string>((resolve) => {
+        let out = '';
+        child.stdout!.on('data', (chunk: Buffer) => { out += chunk.toString(); if (out.includes('\n')) resolve(out.trim()); });
+        child.once('exit', () => resolve(out.trim() || 'exited'));
+      })));
+      expect(said.sort()).toEqual(['LockHeldError', 'LockHeldError', 'LockHeldError', 'got it']);
+    } finally {
+      for (const child of contenders) child.stdin!.end();
+      await Promise.all(contenders.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+    }
+  }, 60_000);
+
   it('the holder keeps touching its lock, so it never looks stale while held', async () => {
     const file = join(dir, 'store.lock');
     const lock = await acquirePidLock(file, 'the run store', { staleAfterMs: 400 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { isProcessAlive } from './service-process';
@@ -32,7 +32,7 @@ const heldHere = new Set<string>();
  * An exclusive lock: `file` holds the owner's pid and host, created complete and atomically (a hard link
  * of a written temp file, so nobody ever reads it half-written). A lock whose owner is dead — its pid gone
  * on this host, or no heartbeat for `staleAfterMs` — is stale and taken over, so a crash never needs a
- * manual fix.
+ * manual fix; two processes taking over the same stale lock at once end with one holder.
  */
 export async function acquirePidLock(file: string, what: string, options: PidLockOptions = {}): Promise<PidLock> {
   const staleAfterMs = options.staleAfterMs ?? 60_000;
@@ -51,8 +51,8 @@ export async function acquirePidLock(file: string, what: string, options: PidLoc
       }
       const holder = await readHolder(file);
       if (holder && !isStale(holder, staleAfterMs)) throw new LockHeldError(file, holder.pid, what, holder.host);
-      // Stale (or gone meanwhile): remove it and race for it again.
-      await rm(file, { force: true });
+      if (holder) await removeIfStill(file, holder);
+      // Then race for it again.
     }
   } finally {
     await rm(temp, { force: true });
@@ -76,6 +76,24 @@ async function readHolder(file: string): Promise<Holder | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+/**
+ * Moves the stale lock away — unless it is no longer the one judged stale: a rival that judged it stale too
+ * may have replaced it with its own fresh lock meanwhile, which is put back (so the rival keeps it).
+ */
+async function removeIfStill(file: string, stale: Holder): Promise<void> {
+  const aside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
+  try {
+    await rename(file, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  const moved = await readHolder(aside);
+  const same = moved && moved.pid === stale.pid && moved.host === stale.host && moved.touchedAtMs === stale.touchedAtMs;
+  if (!same) await link(aside, file).catch(() => undefined);
+  await rm(aside, { force: true });
 }
 
 function isStale(holder: Holder, staleAfterMs: number): boolean {
