@@ -58,6 +58,10 @@ export function shutdownOnSignals(shutdown: () => Promise<void>, logger: Logger,
     const watch = setInterval(() => {
       if (isProcessAlive(parent)) return;
       clearInterval(watch);
+      // Already shutting down (the parent-death signal came first): nothing to add, and nothing to log —
+      // our stdout went with the parent, and pino's exit flush retries a write that fails with EPIPE
+      // forever (sonic-boom 4), which only the watchdog ends.
+      if (received) return;
       logger.warn({ parentPid: parent }, 'parent process gone: shutting down');
       onSignal('SIGTERM');
     }, PARENT_POLL_MS);

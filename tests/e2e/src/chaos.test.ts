@@ -227,7 +227,8 @@ it('chaos: SIGKILL of the training-, data-, attack-, uncertainty-service and the
     up.kill('SIGKILL'); // no cleanup by `up` itself: its children must still go
     await stopped;
     const gone = async () => { for (const pid of stackChildren) while (isProcessAlive(pid)) await new Promise((r) => setTimeout(r, 100)); };
-    await within(30_000, `the children ${stackChildren.join(', ')} exiting after \`up\` was killed`, () => execFileSync('ps', ['-o', 'pid,ppid,stat,args', '-p', stackChildren.join(',')], { encoding: 'utf8' }), gone());
+    // Bounded by each service's shutdown watchdog (30 s), so 60 s.
+    await within(60_000, `the children ${stackChildren.join(', ')} exiting after \`up\` was killed`, () => execFileSync('ps', ['-o', 'pid,ppid,stat,args', '-p', stackChildren.join(',')], { encoding: 'utf8' }), gone());
     expect(stackChildren.filter(isProcessAlive)).toEqual([]);
   } finally {
     for (const child of [...clis, up]) if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
