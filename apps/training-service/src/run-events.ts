@@ -1,16 +1,23 @@
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventBus } from '@conjugate/bus';
 import type { EmbeddingEvent, EpochEvent, ProgressEvent, RunEvent, RunStatusEvent } from '@conjugate/proto';
 import type { Logger } from '@conjugate/service-kit';
 
 /** Progress events waiting for the bus beyond this are dropped (they are ephemeral anyway). */
 const MAX_QUEUED_PROGRESS = 100;
+/**
+ * A stored event (status, epoch, embedding) whose publish fails is tried again for this long: long enough
+ * for a supervised NATS server to be restarted. Its message id makes a retry a no-op once it is stored.
+ */
+export const STORED_RETRY_MS = 120_000;
 
 /**
  * Where a run's events go: this process's WatchRun streams at once, and the bus (NATS or in memory,
  * for every other process) through a queue in publish order that training never waits for — a bus
- * that is down must not stall a run. Nothing that matters is lost: the run record is the truth, and
- * after a restart the last epoch is published again under its message id (stored once).
+ * that is down must not stall a run. Nothing that matters is lost: the run record is the truth, a stored
+ * event whose publish fails is tried again while the bus comes back (STORED_RETRY_MS), and after a restart
+ * the last epoch and its snapshot are published again under their message ids (stored once).
  */
 export class RunEvents {
   private readonly local = new EventEmitter();
@@ -20,18 +27,19 @@ export class RunEvents {
   constructor(
     private readonly bus: EventBus,
     private readonly logger: Logger,
+    private readonly storedRetryMs = STORED_RETRY_MS,
   ) {
     this.local.setMaxListeners(0);
   }
 
   status(event: RunStatusEvent): void {
     this.emit(event.runId, { event: { $case: 'status', value: event } });
-    this.publish('status', event.runId, () => this.bus.publishStatus(event));
+    this.publish('status', event.runId, this.stored(() => this.bus.publishStatus(event)));
   }
 
   epoch(event: EpochEvent): void {
     this.emit(event.runId, { event: { $case: 'epoch', value: event } });
-    this.publish('epoch', event.runId, () => this.bus.publishEpoch(event));
+    this.publish('epoch', event.runId, this.stored(() => this.bus.publishEpoch(event)));
   }
 
   progress(event: ProgressEvent): void {
@@ -41,7 +49,7 @@ export class RunEvents {
 
   embedding(event: EmbeddingEvent): void {
     this.emit(event.runId, { event: { $case: 'embedding', value: event } });
-    this.publish('embedding', event.runId, () => this.bus.publishEmbedding(event));
+    this.publish('embedding', event.runId, this.stored(() => this.bus.publishEmbedding(event)));
   }
 
   /** Live events of one run in this process; returns the unsubscribe. */
@@ -52,7 +60,12 @@ export class RunEvents {
 
   /** An epoch published again to the bus only (after a restart: stored once thanks to its message id). */
   republishEpoch(event: EpochEvent): void {
-    this.publish('epoch', event.runId, () => this.bus.publishEpoch(event));
+    this.publish('epoch', event.runId, this.stored(() => this.bus.publishEpoch(event)));
+  }
+
+  /** An embedding snapshot published again to the bus only, like republishEpoch. */
+  republishEmbedding(event: EmbeddingEvent): void {
+    this.publish('embedding', event.runId, this.stored(() => this.bus.publishEmbedding(event)));
   }
 
   /** Resolves when everything queued so far has been handed to the bus (or failed), or after `timeoutMs`. */
@@ -64,6 +77,21 @@ export class RunEvents {
 
   private emit(runId: string, event: RunEvent): void {
     this.local.emit(runId, event);
+  }
+
+  /** `send`, tried again with backoff while it fails, for up to storedRetryMs. */
+  private stored(send: () => Promise<void>): () => Promise<void> {
+    return async () => {
+      const giveUpAt = Date.now() + this.storedRetryMs;
+      for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, 5_000)) {
+        try {
+          return await send();
+        } catch (error) {
+          if (Date.now() + delayMs > giveUpAt) throw error;
+          await sleep(delayMs);
+        }
+      }
+    };
   }
 
   private publish(kind: string, runId: string, send: () => Promise<void>): void {

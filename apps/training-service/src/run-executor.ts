@@ -52,7 +52,8 @@ export async function executeRun(record: RunRecord, deps: ExecutorDeps, signal: 
   if (!deps.data) throw new Error('this training-service has no data-service address configured (DATA_SERVICE_ADDRESS)');
   const data = deps.data;
   const runId = record.id;
-  const config = fitToDataset(record.run.config!, await data.describe(record.run.config!.dataset));
+  // A run resumed at start-up may find the data-service still coming up (a whole stack restarting).
+  const config = fitToDataset(record.run.config!, await data.describeWhenUp(record.run.config!.dataset, signal));
   if (JSON.stringify(config.model) !== JSON.stringify(record.run.config!.model)) await record.setConfig(config);
   const resumeFrom = record.run.epochsDone;
   const { classifier, optimizer } = await restoreOrCreate(deps.store, runId, config, resumeFrom);

@@ -43,8 +43,13 @@ export class RunManager {
       const record = new RunRecord(run, this.options.store, this.options.events);
       this.records.set(run.id, record);
       if (record.isTerminal()) continue;
-      // The last epoch may have been recorded but not published before the crash: its message id makes this a no-op otherwise.
+      // The last epoch (and its snapshot) may have been recorded but not published before the crash: their
+      // message ids make this a no-op otherwise.
       const last = run.epochs.at(-1);
+      if (last?.hasEmbedding) {
+        const snapshot = (await this.options.store.loadSnapshots(run.id)).find((s) => s.epoch === last.epoch);
+        if (snapshot) this.options.events.republishEmbedding({ runId: run.id, snapshot });
+      }
       if (last) this.options.events.republishEpoch({ runId: run.id, metrics: last });
       this.logger.info({ runId: run.id, epochsDone: run.epochsDone, state: RunState[run.state] }, `resuming run ${run.id} after epoch ${run.epochsDone}`);
       this.queue.push(run.id);

@@ -5,7 +5,7 @@ import { createLogger } from '@conjugate/service-kit';
 import { startTrainingService, type TrainingServiceHandle } from './training-service';
 import { refusal, tempDir, waitForEnd } from './test-support';
 
-// A data-service address nobody listens on: the run must fail with the reason, the service stay up.
+// A data-service address nobody listens on: the run must fail with the reason (after waiting 0.5 s for it), the service stay up.
 const UNREACHABLE = '127.0.0.1:1';
 
 let service: TrainingServiceHandle;
@@ -14,7 +14,7 @@ let runsDir: Awaited<ReturnType<typeof tempDir>>;
 
 beforeAll(async () => {
   runsDir = await tempDir('conjugate-training-errors-');
-  service = await startTrainingService({ port: 0, host: '127.0.0.1', reflection: false, dataServiceAddress: UNREACHABLE, runsDir: runsDir.path, logger: createLogger('training-test', { level: 'silent' }) });
+  service = await startTrainingService({ port: 0, host: '127.0.0.1', reflection: false, dataServiceAddress: UNREACHABLE, dataServiceWaitMs: 500, runsDir: runsDir.path, logger: createLogger('training-test', { level: 'silent' }) });
   client = connectTrainingService(service.address);
 });
 afterAll(async () => {

@@ -1,10 +1,11 @@
+import { join, resolve } from 'node:path';
 import { initBackend } from '@conjugate/backend';
 import { createMemoryBus, type EventBus } from '@conjugate/bus';
 import { connectDataService } from '@conjugate/clients';
 import type { EpochEvaluator } from '@conjugate/evaluation';
 import { TrainingServiceService, type Model } from '@conjugate/proto';
 import {
-  createLogger, DEFAULT_MAX_MESSAGE_BYTES, invalidArgument, notFound, startGrpcService, type GrpcServiceHandle, type ServiceHandlers, type ServiceStartOptions,
+  acquirePidLock, createLogger, DEFAULT_MAX_MESSAGE_BYTES, invalidArgument, LockHeldError, type Logger, notFound, startGrpcService, type GrpcServiceHandle, type ServiceHandlers, type ServiceStartOptions,
 } from '@conjugate/service-kit';
 import { trainingDataFrom } from './data-source';
 import { fitToDataset, validateRunConfig } from './run-config';
@@ -20,6 +21,11 @@ export interface TrainingServiceOptions extends ServiceStartOptions {
   runsDir?: string;
   /** Where events go. Default: an in-memory bus (embedded mode). The caller closes it. */
   bus?: EventBus;
+  /**
+   * How long a run waits for an unreachable data-service, or for a dropped batch stream to come back,
+   * before it fails. Default 60 s: a supervised data-service restarts within seconds.
+   */
+  dataServiceWaitMs?: number;
   /** Per-epoch evaluation beyond test accuracy (issue 7 §1). */
   evaluator?: EpochEvaluator;
   /** Runs trained at once; the rest wait PENDING. Default 1. */
@@ -51,10 +57,40 @@ export async function startTrainingService(options: TrainingServiceOptions): Pro
   await initBackend();
   const logger = options.logger ?? createLogger('training-service');
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  const dataClient = options.dataServiceAddress ? connectDataService(options.dataServiceAddress, { maxMessageBytes }) : undefined;
-  const data = dataClient && trainingDataFrom(dataClient, options.dataServiceAddress!);
   const store = new RunStore(options.runsDir ?? DEFAULT_RUNS_DIR);
   await store.init();
+  const lock = await lockRunStore(store.dir);
+  try {
+    return await serve(options, store, logger, maxMessageBytes, lock.release);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+/** The lock file in a run store: one training-service writes a store (see lockRunStore). */
+export const RUN_STORE_LOCK = 'training-service.lock';
+
+/**
+ * One training-service per run store: two would both resume its unfinished runs and write the same
+ * records. A second one refuses to start, naming the holder (a supervisor or Kubernetes retries it, so it
+ * takes over once the holder is gone); a lock left by a killed one is taken over (libs/service-kit pid-lock).
+ */
+async function lockRunStore(dir: string) {
+  try {
+    return await acquirePidLock(join(dir, RUN_STORE_LOCK), `the run store ${resolve(dir)}`);
+  } catch (error) {
+    if (!(error instanceof LockHeldError)) throw error;
+    throw new Error(`${error.message}: another training-service uses it — stop that one, or give this one its own RUNS_DIR`, { cause: error });
+  }
+}
+
+async function serve(options: TrainingServiceOptions, store: RunStore, logger: Logger, maxMessageBytes: number, unlock: () => Promise<void>): Promise<TrainingServiceHandle> {
+  const dataClient = options.dataServiceAddress ? connectDataService(options.dataServiceAddress, { maxMessageBytes }) : undefined;
+  const data = dataClient && trainingDataFrom(dataClient, options.dataServiceAddress!, {
+    resumeWindowMs: options.dataServiceWaitMs,
+    onResume: ({ error, batchesReceived, retryInMs }) => logger.warn({ err: error, batchesReceived }, `batch stream dropped after ${batchesReceived} batches (${error.message}); resuming in ${retryInMs} ms`),
+  });
   const events = new RunEvents(options.bus ?? createMemoryBus(), logger);
   const runs = new RunManager({
     store, data, events, logger,
@@ -118,6 +154,7 @@ export async function startTrainingService(options: TrainingServiceOptions): Pro
     shutdown: async (graceMs?: number) => {
       await runs.close();
       await shutdown(graceMs);
+      await unlock();
     },
   };
 }

@@ -4,8 +4,8 @@ import { existsSync } from 'node:fs';
 // Linux's parent-death signal: util-linux's `setpriv --pdeathsig SIGTERM CMD` sets it and execs CMD, so the
 // child (same pid) gets SIGTERM the moment the process that spawned it dies — even by SIGKILL, when no
 // exit handler of ours runs. Elsewhere the child only has the parent-pid watch of `shutdownOnSignals`.
-const SETPRIV = '/usr/bin/setpriv';
-const canTieToParent = process.platform === 'linux' && existsSync(SETPRIV);
+export const SETPRIV = '/usr/bin/setpriv';
+export const canTieToParent = process.platform === 'linux' && existsSync(SETPRIV);
 
 /** Env var a child reads to watch for its parent's death (see shutdownOnSignals). */
 export const PARENT_PID_ENV = 'CONJUGATE_PARENT_PID';

@@ -2,7 +2,17 @@ import { credentials, type ServiceError } from '@grpc/grpc-js';
 import { DataServiceClient, type DatasetInfo } from '@conjugate/proto';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+/** Processes whose command line contains `marker`. */
+const running = (marker: string) => readdirSync('/proc').filter((name) => /^\d+$/.test(name)).filter((pid) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+  } catch {
+    return false;
+  }
+});
 
 it('on SIGTERM finishes the in-flight call, then exits 0', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'tinyServiceMain.ts')], {
@@ -23,4 +33,27 @@ it('on SIGTERM finishes the in-flight call, then exits 0', async () => {
   const [code] = await exited;
   expect(code).toBe(0);
   client.close();
+  // The watchdog armed at the signal dies with it (bounded wait: the parent-death signal takes a moment).
+  const marker = `conjugate shutdown watchdog of ${child.pid} `;
+  for (let i = 0; i < 200 && running(marker).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+  expect(running(marker)).toEqual([]);
+});
+
+it('a shutdown stuck for good (its main thread blocked) is ended with SIGKILL after hardExitAfterMs, and its watchdog goes with it', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'stuckShutdownMain.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, HARD_EXIT_AFTER_MS: '300' },
+  });
+  try {
+    await once(child.stdout, 'data'); // ready
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const [code, signal] = await exited;
+    expect([code, signal]).toEqual([null, 'SIGKILL']);
+    // The watchdog, its job done, is gone too (bounded wait: the parent-death signal takes a moment).
+    const marker = `conjugate shutdown watchdog of ${child.pid} `;
+    for (let i = 0; i < 200 && running(marker).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(running(marker)).toEqual([]);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
 });
