@@ -9,6 +9,8 @@ export interface StackAddresses {
   uncertainty: string;
   dashboard?: string;
   nats?: string;
+  /** `up --processes`: each service's Prometheus /metrics URL (the uncertainty replicas' comma-separated, in the order of `uncertainty`). */
+  metrics?: Record<ServiceName, string>;
   /** pid of the `conjugate up` that wrote this. */
   pid?: number;
 }

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@conjugate/backend';
 import { createMemoryBus, type EventBus } from '@conjugate/bus';
 import { connectDataService } from '@conjugate/clients';
@@ -101,7 +102,7 @@ export async function startTrainingService(options: TrainingServiceOptions): Pro
   // training resumes once it answers (the evaluator fetches checkpoints from it).
   await runs.recover();
   const service = await startGrpcService({
-    ...options, logger, name: 'training-service', maxMessageBytes, services: [{ definition: TrainingServiceService, implementation }], release: () => dataClient?.close(),
+    ...options, logger, name: 'training-service', maxMessageBytes, tensorMemory: () => tf.memory(), services: [{ definition: TrainingServiceService, implementation }], release: () => dataClient?.close(),
   });
   runs.begin();
   const shutdown = service.shutdown;

@@ -13,7 +13,7 @@ import {
   type UnaryHandler,
 } from './handlers';
 import { createLogger } from './logger';
-import { serveMetrics, ServiceMetrics } from './metrics';
+import { serveMetrics, ServiceMetrics, type TensorMemory } from './metrics';
 import { findProtoDir, loadContractDescriptors } from './protoDir';
 import { withTolerantDecoding } from './request-decoding';
 import { serverCredentials, type ServerTlsOptions } from './tls-credentials';
@@ -45,12 +45,14 @@ export interface GrpcServiceOptions {
   logger?: Logger;
   /** TLS (mutual TLS with a client CA) from watched PEM files; undefined serves plaintext. See tls-credentials.ts. */
   tls?: ServerTlsOptions;
+  /** The process's tf.memory(), exported as gauges on /metrics (services that compute with TensorFlow.js pass it). */
+  tensorMemory?: () => TensorMemory;
   /** Frees what the service holds (its clients, cached models): called once it has shut down, or when it fails to start. */
   release?: () => void;
 }
 
-/** What a service's own start options share with every service (all but its name, registrations and release), passed on to startGrpcService. */
-export type ServiceStartOptions = Omit<GrpcServiceOptions, 'name' | 'services' | 'release'>;
+/** What a service's own start options share with every service (all but its name, registrations, release and tensor memory), passed on to startGrpcService. */
+export type ServiceStartOptions = Omit<GrpcServiceOptions, 'name' | 'services' | 'release' | 'tensorMemory'>;
 
 export interface GrpcServiceHandle {
   port: number;
@@ -83,7 +85,7 @@ async function serve(options: GrpcServiceOptions): Promise<GrpcServiceHandle> {
   const logger = options.logger ?? createLogger(options.name);
   const host = options.host ?? '0.0.0.0';
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  const metrics = new ServiceMetrics(options.name);
+  const metrics = new ServiceMetrics(options.name, options.tensorMemory);
   const inFlight = new Set<() => void>();
   const hooks: CallHooks = {
     logger,

@@ -4,17 +4,17 @@ import { appCommand, supervise, type Supervised, type SupervisedSpec, type Super
 import { conjugateHome, type StackAddresses } from '../addresses';
 import type { RunningStack } from './embedded';
 import { natsServerAvailable } from './nats';
-import { freePort } from './ports';
+import { distinctFreePorts, freePort } from './ports';
 
 /** Where a child's output and the supervisor's messages go: stderr, each line prefixed with its name. */
 const say = (name: string) => (line: string) => process.stderr.write(`[${name}] ${line}\n`);
 const onEvent = (event: SupervisorEvent) => say('supervisor')(event.message);
 
-/** One app's src/main.ts as its own supervised process on `port`. */
-function appSpec(app: string, port: number, env: Record<string, string>): SupervisedSpec {
+/** One app's src/main.ts as its own supervised process on `port`, its Prometheus /metrics on `metricsPort` (none: -1). */
+function appSpec(app: string, port: number, env: Record<string, string>, metricsPort = -1): SupervisedSpec {
   return {
     name: app, ...appCommand(app), address: `127.0.0.1:${port}`,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), METRICS_PORT: '-1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), METRICS_PORT: String(metricsPort), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...env },
   };
 }
 
@@ -37,7 +37,10 @@ export async function startProcessStack(dashboardPort: number, uncertaintyReplic
   // Several uncertainty replicas: the evaluator shards each packet estimate over them and merges.
   const replicas = await Promise.all(Array.from({ length: Math.max(1, uncertaintyReplicas) }, () => freePort()));
   const dashboard = dashboardPort || (await freePort());
+  // Each service child its own /metrics port (the same on a restart), so Prometheus can scrape every replica.
+  const [dataMetrics, trainingMetrics, attackMetrics, ...replicaMetrics] = await distinctFreePorts(3 + replicas.length, [data, training, attack, dashboard, ...replicas]);
   const at = (port: number) => `127.0.0.1:${port}`;
+  const metricsUrl = (port: number) => `http://127.0.0.1:${port}/metrics`;
   const children: Supervised[] = [];
   const stop = async () => { await Promise.all(children.map((child) => child.stop())); };
   const start = async (spec: SupervisedSpec) => {
@@ -56,19 +59,23 @@ export async function startProcessStack(dashboardPort: number, uncertaintyReplic
     }
     const wiring = { DATA_SERVICE_ADDRESS: at(data), TRAINING_SERVICE_ADDRESS: at(training) };
     const plan: SupervisedSpec[] = [
-      appSpec('data-service', data, {}),
-      appSpec('attack-service', attack, wiring),
-      ...replicas.map((port) => appSpec('uncertainty-service', port, wiring)),
+      appSpec('data-service', data, {}, dataMetrics),
+      appSpec('attack-service', attack, wiring, attackMetrics),
+      ...replicas.map((port, i) => appSpec('uncertainty-service', port, wiring, replicaMetrics[i])),
       appSpec('training-service', training, {
         DATA_SERVICE_ADDRESS: at(data), NATS_URL: nats, RUNS_DIR: join(conjugateHome(), 'runs'),
         ATTACK_SERVICE_ADDRESS: at(attack), UNCERTAINTY_SERVICE_ADDRESSES: replicas.map(at).join(','),
-      }),
+      }, trainingMetrics),
       appSpec('dashboard', dashboard, { NATS_URL: nats, TRAINING_SERVICE_ADDRESS: at(training) }),
     ];
     await Promise.all(plan.map(start));
     const addresses: StackAddresses = {
       data: at(data), training: at(training), attack: at(attack), uncertainty: replicas.map(at).join(','),
       dashboard: `http://127.0.0.1:${dashboard}/`, nats, pid: process.pid,
+      metrics: {
+        data: metricsUrl(dataMetrics), training: metricsUrl(trainingMetrics), attack: metricsUrl(attackMetrics),
+        uncertainty: replicaMetrics.map(metricsUrl).join(','),
+      },
     };
     return { addresses, busDescription, stop };
   } catch (error) {
