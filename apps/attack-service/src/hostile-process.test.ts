@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { status } from '@grpc/grpc-js';
 import * as tf from '@tensorflow/tfjs-core';
@@ -6,7 +5,7 @@ import { initBackend } from '@conjugate/backend';
 import { connectAttackService, type AttackClient } from '@conjugate/clients';
 import { createClassifier, toModelMessage, type TrainableClassifier } from '@conjugate/models';
 import type { AttackBatchRequest, Model } from '@conjugate/proto';
-import { checkHealth, startServiceProcess, type ServiceProcess } from '@conjugate/service-kit';
+import { checkHealth, residentKb, scrapeMetric, startServiceProcess, type ServiceProcess } from '@conjugate/service-kit';
 import { toTensorMessage } from '@conjugate/tensor';
 
 // Issue 19 against the attack-service as its own process (as in production), over a real socket: its
@@ -47,13 +46,7 @@ function pgdRequest(images: number, steps: number): AttackBatchRequest {
 }
 const outcome = (promise: Promise<unknown>) => promise.then(() => ({ code: status.OK, details: '' }), (error: { code: number; details: string }) => error);
 
-/** Sum of the samples of `name` on the service's /metrics whose labels include all of `labels`. */
-async function metric(name: string, ...labels: string[]): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${service.metricsPort}/metrics`)).text();
-  return text.split('\n')
-    .filter((line) => line.startsWith(`${name}{`) && labels.every((label) => line.includes(label)))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-}
+const metric = (name: string, ...labels: string[]) => scrapeMetric(service.metricsPort!, name, ...labels);
 const attackBatchesEnded = () => metric('grpc_server_handled_total', 'grpc_method="AttackBatch"');
 const attackBatchesStarted = () => metric('grpc_server_started_total', 'grpc_method="AttackBatch"');
 const liveTensors = () => metric('conjugate_tfjs_tensors');
@@ -64,11 +57,7 @@ async function eventually(condition: () => Promise<boolean>, waitMs: number): Pr
   return condition();
 }
 
-/** Resident set size of the service process, from /proc/<pid>/status (kB). */
-function residentKb(): number {
-  const line = readFileSync(`/proc/${service.process.pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return Number(line!.split(/\s+/)[1]);
-}
+const residentKbOfService = () => residentKb(service.process.pid!);
 
 it('stops a PGD of minutes at its 5 s deadline, answering health meanwhile, and frees its tensors', async () => {
   const tensorsBefore = await liveTensors();
@@ -106,9 +95,9 @@ it('keeps its resident memory after 100 cancelled heavy attacks', async () => {
   const tensorsBaseline = await liveTensors();
   // Warm-up: the wasm heap, the model cache and V8's heap grow to their working size on the first calls.
   await cancelledAttacks(10);
-  const before = residentKb();
+  const before = residentKbOfService();
   await cancelledAttacks(100);
-  const after = residentKb();
+  const after = residentKbOfService();
   // 5 %: a leak of one request's images per call is 40 MB over 100 calls, 13 % of the ~300 MB this
   // service holds; garbage V8 has not collected yet stays well below it (see the app's README).
   if (process.env.I19_DEBUG) console.log({ before, after });
