@@ -2,7 +2,7 @@ import { Server, type ServiceDefinition, type UntypedServiceImplementation } fro
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 import type { Logger } from 'pino';
-import { DEFAULT_MAX_MESSAGE_BYTES } from './config';
+import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_QUEUED_STREAM_BYTES } from './config';
 import {
   adaptServerStreaming,
   adaptUnary,
@@ -35,6 +35,11 @@ export interface GrpcServiceOptions {
   services: ServiceRegistration<any>[];
   /** Max bytes per message, both directions. Default 64 MiB. */
   maxMessageBytes?: number;
+  /**
+   * Bytes one stream may queue that the client has not taken (of messages written with their size):
+   * bounds a stalled stream's memory. Default 16 MiB; a single larger message still goes.
+   */
+  maxQueuedStreamBytes?: number;
   /** Prometheus /metrics port (0 = free port). Undefined: no metrics endpoint. */
   metricsPort?: number;
   /** Serve gRPC server reflection (needs proto/; see findProtoDir). Default true. */
@@ -91,6 +96,7 @@ async function serve(options: GrpcServiceOptions): Promise<GrpcServiceHandle> {
     logger,
     startCall: (service, method) => metrics.startCall(service, method),
     messageSent: (service, method) => metrics.messageSent(service, method),
+    maxQueuedStreamBytes: options.maxQueuedStreamBytes ?? DEFAULT_MAX_QUEUED_STREAM_BYTES,
     track(abort) {
       inFlight.add(abort);
       return () => inFlight.delete(abort);
