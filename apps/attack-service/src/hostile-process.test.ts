@@ -78,17 +78,19 @@ it('stops a PGD of minutes at its 5 s deadline, answering health meanwhile, and 
 }, 90_000);
 
 it('keeps its resident memory after 100 cancelled heavy attacks', async () => {
-  // Each request carries 128 images (0.4 MB) and the model (0.37 MB) and would compute for a minute; its
-  // deadline cancels it while it decodes, resolves the model or runs PGD.
+  // Each request carries 128 images (0.4 MB) and the model (0.37 MB) and would compute for minutes. One at
+  // a time: the client cancels it once the server holds its tensors (the model is built, PGD under way).
+  const idle = async () => (await attackBatchesStarted()) === (await attackBatchesEnded()) && (await liveTensors()) === tensorsBaseline;
   const cancelledAttacks = async (count: number) => {
-    const started = await attackBatchesStarted();
     for (let i = 0; i < count; i++) {
-      const result = await outcome(client.attackBatch(pgdRequest(128, 1000), { deadlineMs: 100 + (i % 5) * 25 }));
-      expect(result.code).toBe(status.DEADLINE_EXCEEDED);
+      expect(await eventually(idle, 30_000)).toBe(true);
+      const controller = new AbortController();
+      const attack = outcome(client.attackBatch(pgdRequest(128, 1000), { signal: controller.signal, deadlineMs: 60_000 }));
+      expect(await eventually(async () => (await liveTensors()) > tensorsBaseline, 10_000)).toBe(true);
+      controller.abort();
+      expect((await attack).code).toBe(status.CANCELLED);
     }
-    // Most reached a handler (grpc-js drops a call whose deadline passed before its message arrived) …
-    expect(await attackBatchesStarted()).toBeGreaterThanOrEqual(started + count / 2);
-    // … and every handler has stopped and every tensor is freed before RSS is read.
+    // Every handler has stopped and every tensor is freed before RSS is read.
     expect(await eventually(async () => (await attackBatchesStarted()) === (await attackBatchesEnded()), 30_000)).toBe(true);
     expect(await eventually(async () => (await liveTensors()) === tensorsBaseline, 5_000)).toBe(true);
   };
@@ -98,10 +100,11 @@ it('keeps its resident memory after 100 cancelled heavy attacks', async () => {
   const before = residentKbOfService();
   await cancelledAttacks(100);
   const after = residentKbOfService();
-  // 5 %: a leak of one request's images per call is 40 MB over 100 calls, 13 % of the ~300 MB this
-  // service holds; garbage V8 has not collected yet stays well below it (see the app's README).
   if (process.env.I19_DEBUG) console.log({ before, after });
-  expect({ beforeKb: before, afterKb: after, withinFivePercent: after <= before * 1.05 }).toMatchObject({ withinFivePercent: true });
+  // 10 %: over 300 such calls RSS wandered by up to 6 % here (V8's heap between collections) without
+  // trend; keeping one request (images and model, 0.77 MB) per call would add 77 MB over 100 calls,
+  // 30 % of the ~250 MB this service holds (docs/limits.md).
+  expect({ beforeKb: before, afterKb: after, withinTenPercent: after <= before * 1.1 }).toMatchObject({ withinTenPercent: true });
   expect(await checkHealth(service.address)).toBe('SERVING');
 }, 180_000);
 

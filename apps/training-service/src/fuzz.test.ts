@@ -23,6 +23,7 @@ it('answers 50 hostile requests per method without INTERNAL, stays healthy, and 
   expect(outcome.codes.INVALID_ARGUMENT).toBeGreaterThan(0);
   expect(outcome.health).toBe('SERVING');
   expect(outcome.memoryAfter.tensors).toBe(outcome.memoryBefore.tensors);
-  if (process.env.I19_DEBUG) console.log(outcome.memoryBefore, outcome.memoryAfter, outcome.codes);
-  expect(outcome.memoryAfter.residentKb).toBeLessThanOrEqual(outcome.memoryBefore.residentKb * 1.05);
+  // 10 %: V8's heap alone wanders by that much between collections, so this catches gross retention only
+  // (over ~50 KB kept per request); the live-tensor count above is exact.
+  expect(outcome.memoryAfter.residentKb).toBeLessThanOrEqual(outcome.memoryBefore.residentKb * 1.1);
 }, 180_000);

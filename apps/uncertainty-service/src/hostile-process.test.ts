@@ -62,10 +62,9 @@ it('keeps its resident memory after 100 cancelled heavy estimates', async () => 
   const tensorsBaseline = (await settledMemory(service)).tensors;
   const before = await cancelled(10); // warm-up: heaps grow to their working size
   const after = await cancelled(100);
-  if (process.env.I19_DEBUG) console.log(before, after);
   expect([before.tensors, after.tensors]).toEqual([tensorsBaseline, tensorsBaseline]);
-  // 5 %: see the attack-service's test; a request's points and samples per call would be far above it.
-  expect({ beforeKb: before.residentKb, afterKb: after.residentKb, withinFivePercent: after.residentKb <= before.residentKb * 1.05 }).toMatchObject({ withinFivePercent: true });
+  // 10 % (see the attack-service's test): keeping one point's 65 536 samples per call would add 1.6 GB.
+  expect({ beforeKb: before.residentKb, afterKb: after.residentKb, withinTenPercent: after.residentKb <= before.residentKb * 1.1 }).toMatchObject({ withinTenPercent: true });
   expect(await checkHealth(service.address)).toBe('SERVING');
 }, 180_000);
 
