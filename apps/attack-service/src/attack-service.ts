@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@conjugate/backend';
 import { connectModelServicePeers, type DataClient, type ModelServicePeerOptions } from '@conjugate/clients';
 import { AttackServiceService } from '@conjugate/proto';
@@ -26,5 +27,5 @@ export async function startAttackService(options: AttackServiceOptions): Promise
     attackBatch: (request, context) => attackBatch(request, resolver, context),
     evaluateRobustness: (request, stream) => evaluateRobustness(request, stream, resolver, batches),
   };
-  return startGrpcService({ ...options, name: 'attack-service', maxMessageBytes, services: [{ definition: AttackServiceService, implementation }], release: close });
+  return startGrpcService({ ...options, name: 'attack-service', maxMessageBytes, tensorMemory: () => tf.memory(), services: [{ definition: AttackServiceService, implementation }], release: close });
 }

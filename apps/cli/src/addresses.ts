@@ -11,6 +11,8 @@ export interface StackAddresses {
   nats?: string;
   /** The token of the stack's own nats-server; only in the stack file (mode 0600), never printed. */
   natsToken?: string;
+  /** `up --processes`: each service's Prometheus /metrics URL (the uncertainty replicas' comma-separated, in the order of `uncertainty`). */
+  metrics?: Record<ServiceName, string>;
   /** pid of the `conjugate up` that wrote this. */
   pid?: number;
 }

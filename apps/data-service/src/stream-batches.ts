@@ -19,8 +19,8 @@ function splitName(split: Split): SplitName {
 /**
  * StreamBatches: validates the whole request before touching files (NOT_FOUND, INVALID_ARGUMENT),
  * then loads the dataset (FAILED_PRECONDITION when its files are missing or corrupt) and writes one
- * batch at a time, each write waiting for the client to take the last (flow control); a cancelled
- * or expired call stops at the next batch.
+ * batch at a time, each write waiting for the client to take the last (flow control; at most 16 MiB
+ * or one batch queued per stream); a cancelled or expired call stops at the next batch.
  */
 export async function streamBatches(
   request: StreamBatchesRequest,
@@ -53,6 +53,8 @@ export async function streamBatches(
   for (let i = 0; i < plan.numBatches; i++) {
     stream.throwIfCancelled();
     const indices = plan.batch(i);
-    await stream.write(toBatchMessage(gatherBatch(dataset, split, indices), indices, i, plan.numBatches));
+    const message = toBatchMessage(gatherBatch(dataset, split, indices), indices, i, plan.numBatches);
+    // Its size bounds what a stalled stream queues in bytes (service-kit's maxQueuedStreamBytes).
+    await stream.write(message, message.images?.data.length ?? 0);
   }
 }

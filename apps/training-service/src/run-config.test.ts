@@ -45,6 +45,7 @@ it.each<[string, Partial<RunConfig>, status, string]>([
   ['feature-space training attack', { adversarial: { ratio: 0.5, attack: { space: Space.SPACE_FEATURE } as never } }, status.INVALID_ARGUMENT, 'config.adversarial.attack.space'],
   ['negative attack epsilon', { adversarial: { ratio: 0.5, attack: { epsilon: -1 } as never } }, status.INVALID_ARGUMENT, 'config.adversarial.attack.epsilon'],
   ['negative robust points', { evaluation: { robustPoints: -1 } as never }, status.INVALID_ARGUMENT, 'config.evaluation.robust_points'],
+  ['embedding points above exact t-SNE\'s bound', { evaluation: { embeddingPoints: 2001 } as never }, status.INVALID_ARGUMENT, 'config.evaluation.embedding_points'],
   ['attack steps 2^31 − 1', { evaluation: { attack: { steps: 2 ** 31 - 1 } } as never }, status.INVALID_ARGUMENT, 'config.evaluation.attack.steps'],
   ['packet samples 2^31 − 1', { evaluation: { packet: { numSamples: 2 ** 31 - 1 } } as never }, status.INVALID_ARGUMENT, 'config.evaluation.packet.num_samples'],
   ['packet samples −1', { evaluation: { packet: { numSamples: -1 } } as never }, status.INVALID_ARGUMENT, 'config.evaluation.packet.num_samples'],

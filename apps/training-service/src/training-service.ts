@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@conjugate/backend';
 import { createMemoryBus, type EventBus } from '@conjugate/bus';
 import { connectDataService } from '@conjugate/clients';
@@ -144,7 +145,7 @@ async function serve(options: TrainingServiceOptions, store: RunStore, logger: L
   // training resumes once it answers (the evaluator fetches checkpoints from it).
   await runs.recover();
   const service = await startGrpcService({
-    ...options, logger, name: 'training-service', maxMessageBytes, services: [{ definition: TrainingServiceService, implementation }], release: () => dataClient?.close(),
+    ...options, logger, name: 'training-service', maxMessageBytes, tensorMemory: () => tf.memory(), services: [{ definition: TrainingServiceService, implementation }], release: () => dataClient?.close(),
   });
   runs.begin();
   const shutdown = service.shutdown;

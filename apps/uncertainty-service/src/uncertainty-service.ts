@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@conjugate/backend';
 import { connectModelServicePeers, type DataClient, type ModelServicePeerOptions } from '@conjugate/clients';
 import { UncertaintyServiceService } from '@conjugate/proto';
@@ -26,5 +27,5 @@ export async function startUncertaintyService(options: UncertaintyServiceOptions
     estimate: (request, stream) => estimate(request, stream, resolver, batches),
     mergePacket: (request) => mergePacket(request),
   };
-  return startGrpcService({ ...options, name: 'uncertainty-service', maxMessageBytes, services: [{ definition: UncertaintyServiceService, implementation }], release: close });
+  return startGrpcService({ ...options, name: 'uncertainty-service', maxMessageBytes, tensorMemory: () => tf.memory(), services: [{ definition: UncertaintyServiceService, implementation }], release: close });
 }

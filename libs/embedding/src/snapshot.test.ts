@@ -3,13 +3,13 @@ import { embeddingSnapshot } from './snapshot';
 import { gaussianClusters, softmaxRow } from './test-clusters';
 
 describe('embeddingSnapshot', () => {
-  it('places attacked points next to the clean points of the class they are pushed into', () => {
+  it('places attacked points next to the clean points of the class they are pushed into', async () => {
     const { rows, labels } = gaussianClusters(20, 3, 12, 5);
     // The "attack" moves every class-0 point onto a class-1 point (and leaves the others alone).
     const firstOfClass1 = labels.indexOf(1);
     const adversarial = rows.map((row, i) => (labels[i] === 0 ? rows[firstOfClass1 + i].map((v) => v + 0.01) : row));
     const advLabels = labels.map((label) => (label === 0 ? 1 : label));
-    const snapshot = embeddingSnapshot({
+    const snapshot = await embeddingSnapshot({
       epoch: 3, features: rows, labels, probabilities: labels.map((l) => softmaxRow(l, 3)),
       adversarialFeatures: adversarial, adversarialProbabilities: advLabels.map((l) => softmaxRow(l, 3)),
       gridSize: 16, tsne: { iterations: 300, seed: 1 },
@@ -36,8 +36,8 @@ describe('embeddingSnapshot', () => {
     }
   });
 
-  it('refuses inputs of different lengths, naming them', () => {
-    expect(() => embeddingSnapshot({ epoch: 0, features: [[1], [2], [3], [4]], labels: [0], probabilities: [], adversarialFeatures: [], adversarialProbabilities: [] }))
-      .toThrow('4 feature rows but 1 labels');
+  it('refuses inputs of different lengths, naming them', async () => {
+    await expect(embeddingSnapshot({ epoch: 0, features: [[1], [2], [3], [4]], labels: [0], probabilities: [], adversarialFeatures: [], adversarialProbabilities: [] }))
+      .rejects.toThrow('4 feature rows but 1 labels');
   });
 });

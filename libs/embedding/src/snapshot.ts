@@ -25,9 +25,10 @@ const argmax = (row: number[]) => row.reduce((best, value, i) => (value > row[be
 /**
  * A Figure 1 snapshot. Clean and adversarial feature vectors are embedded jointly by one t-SNE, so the
  * attacked points sit in the same map as the clean ones (t-SNE has no out-of-sample transform); the class
- * regions are interpolated from the network's softmax on all embedded points (see regionGrid).
+ * regions are interpolated from the network's softmax on all embedded points (see regionGrid). Stops when
+ * `input.tsne.signal` aborts (see tsne2d).
  */
-export function embeddingSnapshot(input: SnapshotInput): EmbeddingSnapshot {
+export async function embeddingSnapshot(input: SnapshotInput): Promise<EmbeddingSnapshot> {
   const count = input.features.length;
   if (input.labels.length !== count || input.probabilities.length !== count) {
     throw new Error(`embeddingSnapshot: ${count} feature rows but ${input.labels.length} labels and ${input.probabilities.length} probability rows`);
@@ -35,7 +36,7 @@ export function embeddingSnapshot(input: SnapshotInput): EmbeddingSnapshot {
   if (input.adversarialFeatures.length !== count || input.adversarialProbabilities.length !== count) {
     throw new Error(`embeddingSnapshot: ${count} clean points but ${input.adversarialFeatures.length} adversarial feature rows and ${input.adversarialProbabilities.length} probability rows`);
   }
-  const joint = tsne2d([...input.features, ...input.adversarialFeatures], input.tsne);
+  const joint = await tsne2d([...input.features, ...input.adversarialFeatures], input.tsne);
   const clean = joint.slice(0, count);
   const adversarial = joint.slice(count);
   const allProbabilities = [...input.probabilities, ...input.adversarialProbabilities];

@@ -109,11 +109,11 @@ export class RemoteEpochEvaluator implements EpochEvaluator {
       const cleanRows = await featuresAndProbabilities(context.classifier, clean);
       const adversarialRows = await featuresAndProbabilities(context.classifier, adversarial);
       step(3);
-      const snapshot = embeddingSnapshot({
+      const snapshot = await embeddingSnapshot({
         epoch: context.epoch, features: cleanRows.features, probabilities: cleanRows.probabilities,
         labels: Array.from(tensorMessageValues(labels).values as ArrayLike<number>),
         adversarialFeatures: adversarialRows.features, adversarialProbabilities: adversarialRows.probabilities,
-        attack, tsne: { seed: context.config.seed },
+        attack, tsne: { seed: context.config.seed, signal: context.signal },
       });
       step(4);
       return snapshot;

@@ -1,4 +1,5 @@
 import { embeddingSnapshot } from '@conjugate/embedding';
+import type { EmbeddingSnapshot } from '@conjugate/proto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,13 @@ function clusterSnapshot(epoch: number) {
     adversarialProbabilities: probabilities, gridSize: 12, tsne: { iterations: 150 } });
 }
 
+// t-SNE is async (it yields between iterations): the two snapshots are made once.
+let at1: EmbeddingSnapshot;
+let at5: EmbeddingSnapshot;
+beforeAll(async () => {
+  [at1, at5] = await Promise.all([clusterSnapshot(1), clusterSnapshot(5)]);
+});
+
 describe('figures', () => {
   it('accuracy figure draws the three curves and says where a value is missing', () => {
     const svg = accuracyFigure(epochRows(testRun()), 'acc');
@@ -33,7 +41,7 @@ describe('figures', () => {
   });
 
   it('Figure 1: A and B draw one region cell per grid cell and one marker per point, C and D one map per chosen epoch', () => {
-    const figures = figure1([clusterSnapshot(1), clusterSnapshot(5)], 'map', 8);
+    const figures = figure1([at1, at5], 'map', 8);
     expect(Object.keys(figures).sort()).toEqual(['figure1', 'figure1-a', 'figure1-b', 'figure1-c', 'figure1-d']);
     // A and B map the last snapshot: 144 cells each, 30 dots in A, 30 crosses in B.
     expect(figures['figure1-a']).toContain('epoch 5');
@@ -56,9 +64,9 @@ describe('figures', () => {
   });
 
   it('draws only the figures asked for, and every one by default', () => {
-    expect(Object.keys(reportFigures(testRun(), [clusterSnapshot(1)], {}, ['figure2-a']))).toEqual(['figure2-a']);
-    expect(Object.keys(reportFigures(testRun(), [clusterSnapshot(1)], {}, ['figure1-c']))).toEqual(['figure1-c']);
-    expect(Object.keys(reportFigures(testRun(), [clusterSnapshot(1)])).sort()).toEqual([...FIGURE_STEMS].sort());
+    expect(Object.keys(reportFigures(testRun(), [at1], {}, ['figure2-a']))).toEqual(['figure2-a']);
+    expect(Object.keys(reportFigures(testRun(), [at1], {}, ['figure1-c']))).toEqual(['figure1-c']);
+    expect(Object.keys(reportFigures(testRun(), [at1])).sort()).toEqual([...FIGURE_STEMS].sort());
   });
 
   it('rasterises SVG to PNG', () => {
@@ -69,7 +77,7 @@ describe('figures', () => {
   it('writeReport writes every figure as SVG and PNG, and the CSV and JSON', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'report-'));
     try {
-      const files = await writeReport(testRun(), [clusterSnapshot(1)], dir);
+      const files = await writeReport(testRun(), [at1], dir);
       const names = files.map((f) => f.path.slice(dir.length + 1)).sort();
       const figures = ['figure1', 'figure1-a', 'figure1-b', 'figure1-c', 'figure1-d', 'figure2-a', 'figure2-b', 'heatmaps'];
       expect(names).toEqual([...figures.flatMap((f) => [`${f}.png`, `${f}.svg`]), 'metrics.csv', 'metrics.json'].sort());

@@ -55,6 +55,8 @@ export function envBool(defaultValue: boolean) {
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 /** Calls one service serves at once (each holds memory for its request and work). */
 export const DEFAULT_MAX_IN_FLIGHT_CALLS = 64;
+/** What one stalled stream may hold besides the message in flight (see GrpcServiceOptions.maxQueuedStreamBytes). */
+export const DEFAULT_MAX_QUEUED_STREAM_BYTES = 16 * 1024 * 1024;
 
 /**
  * The env every gRPC service reads. Extend it with the service's own variables:

@@ -1,4 +1,4 @@
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import {
   status,
   type handleServerStreamingCall,
@@ -29,9 +29,12 @@ export interface ServerStreamContext<Res> extends CallContext {
   /**
    * Sends one message. Resolves when grpc-js accepted it into a bounded buffer: when the client
    * reads slowly, it waits for 'drain', so a fast producer never buffers without bound.
+   * `bytes` (the message's payload size) also bounds the buffer in bytes: grpc-js holds up to 16
+   * messages whatever their size, so large messages wait until earlier ones reached the transport
+   * while more than the server's maxQueuedStreamBytes would be queued (one message always goes).
    * Rejects with CANCELLED / DEADLINE_EXCEEDED once the call is over.
    */
-  write(message: Res): Promise<void>;
+  write(message: Res, bytes?: number): Promise<void>;
 }
 
 export type UnaryHandler<Req, Res> = (request: Req, context: CallContext) => Promise<Res> | Res;
@@ -62,6 +65,8 @@ export interface CallHooks {
   track(abort: () => void): () => void;
   /** Throws RESOURCE_EXHAUSTED when more calls are in flight than the server takes (this one counted). */
   admit(methodPath: string): void;
+  /** Bytes a stream may have queued but not yet handed to the transport (see ServerStreamContext.write). */
+  maxQueuedStreamBytes: number;
 }
 
 type AnyMethod = MethodDefinition<unknown, unknown>;
@@ -172,22 +177,32 @@ export function adaptServerStreaming(
   return (call) => {
     const end = hooks.startCall(service, method);
     const { context, finish } = makeContext(call, definition.path, hooks);
-    const write = async (message: unknown) => {
-      context.throwIfCancelled();
-      const accepted = call.write(message);
-      hooks.messageSent(service, method);
-      if (accepted) return;
-      // Buffer full: wait until the client has read, or the call is over.
+    // Waits for `event` on `target`, or until the call is over (grpc-js drops callbacks of a cancelled call).
+    const until = async (target: NodeJS.EventEmitter, event: string) => {
       const ac = new AbortController();
       try {
         await Promise.race([
-          once(call, 'drain', { signal: ac.signal }),
+          once(target, event, { signal: ac.signal }),
           once(context.signal, 'abort', { signal: ac.signal }),
         ]);
       } finally {
         ac.abort();
       }
       context.throwIfCancelled();
+    };
+    let queuedBytes = 0;
+    const flushes = new EventEmitter();
+    const write = async (message: unknown, bytes = 0) => {
+      context.throwIfCancelled();
+      while (queuedBytes > 0 && queuedBytes + bytes > hooks.maxQueuedStreamBytes) await until(flushes, 'flushed');
+      queuedBytes += bytes;
+      const accepted = call.write(message, () => {
+        queuedBytes -= bytes;
+        flushes.emit('flushed');
+      });
+      hooks.messageSent(service, method);
+      // Buffer full: wait until the client has read, or the call is over.
+      if (!accepted) await until(call, 'drain');
     };
     Promise.resolve()
       .then(() => {

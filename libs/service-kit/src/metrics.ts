@@ -1,6 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What tf.memory() reports (service-kit does not import TensorFlow.js: the service passes it in). */
+export interface TensorMemory {
+  numTensors: number;
+  numBytes: number;
+}
 
 /**
  * Request counts and durations per method, in a registry of the service's own (not prom-client's
@@ -13,9 +19,10 @@ export class ServiceMetrics {
   private readonly seconds: Histogram<'grpc_service' | 'grpc_method' | 'grpc_code'>;
   private readonly sent: Counter<'grpc_service' | 'grpc_method'>;
 
-  constructor(serviceName: string) {
+  constructor(serviceName: string, tensorMemory?: () => TensorMemory) {
     this.registry.setDefaultLabels({ app: serviceName });
     collectDefaultMetrics({ register: this.registry });
+    if (tensorMemory) registerTensorMemoryGauges(this.registry, tensorMemory);
     this.started = new Counter({
       name: 'grpc_server_started_total',
       help: 'RPCs started on the server',
@@ -57,6 +64,29 @@ export class ServiceMetrics {
       stopTimer({ grpc_code: codeName });
     };
   }
+}
+
+/**
+ * Live tensors and their bytes, read at scrape time: a request that leaks tensors shows as a rising line.
+ * Process-wide (one TensorFlow.js engine per process), so in the embedded mode every service reports the same.
+ */
+function registerTensorMemoryGauges(registry: Registry, tensorMemory: () => TensorMemory): void {
+  new Gauge({
+    name: 'conjugate_tfjs_tensors',
+    help: 'Tensors alive in the process (tf.memory().numTensors)',
+    registers: [registry],
+    collect() {
+      this.set(tensorMemory().numTensors);
+    },
+  });
+  new Gauge({
+    name: 'conjugate_tfjs_bytes',
+    help: 'Bytes held by the tensors alive in the process (tf.memory().numBytes)',
+    registers: [registry],
+    collect() {
+      this.set(tensorMemory().numBytes);
+    },
+  });
 }
 
 /** Serves GET /metrics in the Prometheus text format. Port 0 picks a free port. */

@@ -32,7 +32,7 @@ function tinyService(events: string[]): ServiceHandlers<typeof DataServiceServic
       const count = request.limit;
       const payload = Buffer.alloc(request.batchSize);
       for (let i = 0; i < count; i++) {
-        await stream.write(Batch.fromPartial({ batchIndex: i, numBatches: count, images: { data: payload } }));
+        await stream.write(Batch.fromPartial({ batchIndex: i, numBatches: count, images: { data: payload } }), payload.length);
         events.push(`wrote ${i}`);
         if (request.dataset === 'fail-after-2' && i === 1) throw invalidArgument('indices: 7 is out of range');
       }
@@ -160,6 +160,35 @@ describe('startGrpcService', () => {
     expect(writes()).toBeLessThanOrEqual(before + 1);
     slowClient.close();
     proxy.close();
+  });
+
+  it('bounds in bytes what a stalled stream holds: 1 MiB messages with a 2 MiB bound', async () => {
+    // grpc-js alone takes 16 messages whatever their size (15 of these here besides the one in flight).
+    const maxQueuedStreamBytes = 2 << 20;
+    const bounded = await startGrpcService({
+      name: 'tiny', host: '127.0.0.1', port: 0, reflection: false, maxQueuedStreamBytes,
+      services: [{ definition: DataServiceService, implementation: tinyService(events) }],
+      logger: createLogger('tiny', { level: 'silent' }),
+    });
+    const proxy = await stallingProxy(bounded.port);
+    const slowClient = new DataServiceClient(`127.0.0.1:${proxy.port}`, credentials.createInsecure());
+    try {
+      await call<ListDatasetsResponse>((cb) => slowClient.listDatasets({}, cb)); // connected
+      events.length = 0;
+      proxy.stall();
+      const stream = slowClient.streamBatches({ dataset: 'big', limit: 200, batchSize: 1 << 20, split: 0, offset: 0, indices: [] });
+      stream.on('error', () => undefined);
+      const writes = () => events.filter((e) => e.startsWith('wrote')).length;
+      await waitFor(() => writes() > 0);
+      await waitForStable(writes);
+      // Two queued, and at most one more the transport's flow-control window and socket buffers took.
+      expect(writes()).toBeLessThanOrEqual(3);
+      stream.cancel();
+    } finally {
+      slowClient.close();
+      proxy.close();
+      await bounded.shutdown(0);
+    }
   });
 
   it('counts requests per method and code on /metrics', async () => {

@@ -2,7 +2,7 @@ import { Server, type ServiceDefinition, type UntypedServiceImplementation } fro
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 import type { Logger } from 'pino';
-import { DEFAULT_MAX_IN_FLIGHT_CALLS, DEFAULT_MAX_MESSAGE_BYTES } from './config';
+import { DEFAULT_MAX_IN_FLIGHT_CALLS, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_QUEUED_STREAM_BYTES } from './config';
 import { resourceExhausted } from './errors';
 import {
   adaptServerStreaming,
@@ -14,7 +14,7 @@ import {
   type UnaryHandler,
 } from './handlers';
 import { createLogger } from './logger';
-import { serveMetrics, ServiceMetrics } from './metrics';
+import { serveMetrics, ServiceMetrics, type TensorMemory } from './metrics';
 import { findProtoDir, loadContractDescriptors } from './protoDir';
 import { withTolerantDecoding } from './request-decoding';
 import { serverCredentials, type ServerTlsOptions } from './tls-credentials';
@@ -36,6 +36,11 @@ export interface GrpcServiceOptions {
   services: ServiceRegistration<any>[];
   /** Max bytes per message, both directions. Default 64 MiB. */
   maxMessageBytes?: number;
+  /**
+   * Bytes one stream may queue that the client has not taken (of messages written with their size):
+   * bounds a stalled stream's memory. Default 16 MiB; a single larger message still goes.
+   */
+  maxQueuedStreamBytes?: number;
   /** Prometheus /metrics port (0 = free port). Undefined: no metrics endpoint. */
   metricsPort?: number;
   /** Serve gRPC server reflection (needs proto/; see findProtoDir). Default true. */
@@ -48,12 +53,14 @@ export interface GrpcServiceOptions {
   logger?: Logger;
   /** TLS (mutual TLS with a client CA) from watched PEM files; undefined serves plaintext. See tls-credentials.ts. */
   tls?: ServerTlsOptions;
+  /** The process's tf.memory(), exported as gauges on /metrics (services that compute with TensorFlow.js pass it). */
+  tensorMemory?: () => TensorMemory;
   /** Frees what the service holds (its clients, cached models): called once it has shut down, or when it fails to start. */
   release?: () => void;
 }
 
-/** What a service's own start options share with every service (all but its name, registrations and release), passed on to startGrpcService. */
-export type ServiceStartOptions = Omit<GrpcServiceOptions, 'name' | 'services' | 'release'>;
+/** What a service's own start options share with every service (all but its name, registrations, release and tensor memory), passed on to startGrpcService. */
+export type ServiceStartOptions = Omit<GrpcServiceOptions, 'name' | 'services' | 'release' | 'tensorMemory'>;
 
 export interface GrpcServiceHandle {
   port: number;
@@ -86,13 +93,14 @@ async function serve(options: GrpcServiceOptions): Promise<GrpcServiceHandle> {
   const logger = options.logger ?? createLogger(options.name);
   const host = options.host ?? '0.0.0.0';
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  const metrics = new ServiceMetrics(options.name);
+  const metrics = new ServiceMetrics(options.name, options.tensorMemory);
   const inFlight = new Set<() => void>();
   const maxInFlightCalls = options.maxInFlightCalls ?? DEFAULT_MAX_IN_FLIGHT_CALLS;
   const hooks: CallHooks = {
     logger,
     startCall: (service, method) => metrics.startCall(service, method),
     messageSent: (service, method) => metrics.messageSent(service, method),
+    maxQueuedStreamBytes: options.maxQueuedStreamBytes ?? DEFAULT_MAX_QUEUED_STREAM_BYTES,
     track(abort) {
       inFlight.add(abort);
       return () => inFlight.delete(abort);

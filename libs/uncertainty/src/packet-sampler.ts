@@ -137,7 +137,7 @@ async function drawAndEvaluate(
   batches: number[],
   counts: number[],
   pointId: number,
-  { sigma, seed, batchSize }: PacketSamplingOptions,
+  { sigma, seed, batchSize, signal }: PacketSamplingOptions,
 ): Promise<DrawnSamples> {
   const D = mu.length;
   const rows = counts.reduce((a, b) => a + b, 0);
@@ -154,6 +154,9 @@ async function drawAndEvaluate(
   try {
     result.displacement.set(await displacements.data());
     for (let start = 0; start < rows; start += batchSize) {
+      // One point may take many batches of samples: yield and stop between them too, not only between points.
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+      signal?.throwIfAborted();
       const size = Math.min(batchSize, rows - start);
       const x = tf.tidy(() => {
         const x0 = tf.slice(points, k, 1);

@@ -44,9 +44,14 @@ describe('the tiny preset end to end: every service its own process, real NATS, 
       createInterface({ input: stack!.stdout! }).once('line', resolve);
       stack!.once('exit', (code) => reject(new Error(`conjugate up exited with ${code} before it was ready`)));
     });
-    const addresses = JSON.parse(firstLine) as { training: string; uncertainty: string; dashboard: string; nats: string };
+    const addresses = JSON.parse(firstLine) as { training: string; uncertainty: string; dashboard: string; nats: string; metrics: Record<string, string> };
     expect(addresses.nats).toBe(nats.url);
     expect(addresses.uncertainty.split(',')).toHaveLength(2);
+    // Every service child serves its own /metrics (each replica too), the computing ones with tf.memory() gauges.
+    const metricsUrls = Object.entries(addresses.metrics).flatMap(([service, urls]) => urls.split(',').map((url) => [service, url] as const));
+    expect(metricsUrls.map(([service]) => service).sort()).toEqual(['attack', 'data', 'training', 'uncertainty', 'uncertainty']);
+    expect(new Set(metricsUrls.map(([, url]) => url)).size).toBe(5);
+    const scrape = async (url: string) => (await fetch(url)).text();
 
     const run = conjugate('run', '--preset', 'tiny', '--follow', '--json');
     expect(run.stderr).not.toContain('conjugate:');
@@ -105,6 +110,16 @@ describe('the tiny preset end to end: every service its own process, real NATS, 
     expect(svg.match(/stroke-width="0.4"/g)).toHaveLength(40);
     expect((await dashboard(`/api/runs/${started.id}/figures/nope.svg`)).status).toBe(404);
     expect((await dashboard('/api/runs/no-such-run/figures/figure1.svg')).status).toBe(404);
+
+    for (const [service, url] of metricsUrls) {
+      const text = await scrape(url);
+      expect({ service, served: text.includes('process_resident_memory_bytes') }).toEqual({ service, served: true });
+      if (service !== 'data') expect({ service, tensors: /^conjugate_tfjs_tensors\{app="[a-z-]+"\} \d+$/m.test(text), bytes: /^conjugate_tfjs_bytes\{/m.test(text) }).toEqual({ service, tensors: true, bytes: true });
+    }
+    // The run's evaluation went through the attack-service: its counters saw it.
+    const handled = (await scrape(addresses.metrics.attack)).split('\n')
+      .find((line) => line.startsWith('grpc_server_handled_total{') && line.includes('grpc_method="EvaluateRobustness"') && line.includes('grpc_code="OK"'));
+    expect(handled).toMatch(/ [1-9]\d*$/);
 
     const csv = (await readFile(join(out, 'metrics.csv'), 'utf8')).trim().split('\n');
     expect(csv).toHaveLength(4);

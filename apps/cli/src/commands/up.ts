@@ -42,6 +42,7 @@ export async function up(flags: UpFlags): Promise<number> {
     `dashboard:            ${a.dashboard}`,
     `data-service:         ${a.data}`, `training-service:     ${a.training}`, `attack-service:       ${a.attack}`, `uncertainty-service:  ${a.uncertainty}`,
     `events:               ${stack.busDescription}`,
+    ...(a.metrics ? [`metrics:              ${Object.entries(a.metrics).map(([service, url]) => `${service} ${url}`).join(', ')}`] : []),
     `(addresses saved in ${file}; other \`npx conjugate\` commands in this directory use them)`,
   ].join('\n'));
   let code = 0;

@@ -12,6 +12,18 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** `count` ports free on 127.0.0.1 right now, none equal to another or to one of `taken`. */
+export async function distinctFreePorts(count: number, taken: number[] = []): Promise<number[]> {
+  const seen = new Set(taken);
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const port = await freePort();
+    if (!seen.has(port)) ports.push(port);
+    seen.add(port);
+  }
+  return ports;
+}
+
 /** Resolves once host:port accepts TCP connections; rejects after `timeoutMs` or when `gaveUp()` says so. */
 export async function waitForPort(address: string, timeoutMs: number, gaveUp: () => string | undefined = () => undefined): Promise<void> {
   const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];

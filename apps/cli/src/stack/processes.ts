@@ -6,7 +6,7 @@ import { conjugateHome, type StackAddresses } from '../addresses';
 import type { RunningStack } from './embedded';
 import { natsServerAvailable } from './nats';
 import { natsTokenEnv, newNatsToken } from './nats-token';
-import { freePort } from './ports';
+import { distinctFreePorts, freePort } from './ports';
 import { appSpec, startSupervised } from './supervised-app';
 
 /** A supervised nats-server on `port` with its JetStream store in the conjugate home, clients need `token`. */
@@ -29,7 +29,10 @@ export async function startProcessStack(dashboardPort: number, uncertaintyReplic
   // Several uncertainty replicas: the evaluator shards each packet estimate over them and merges.
   const replicas = await Promise.all(Array.from({ length: Math.max(1, uncertaintyReplicas) }, () => freePort()));
   const dashboard = dashboardPort || (await freePort());
+  // Each service child its own /metrics port (the same on a restart), so Prometheus can scrape every replica.
+  const [dataMetrics, trainingMetrics, attackMetrics, ...replicaMetrics] = await distinctFreePorts(3 + replicas.length, [data, training, attack, dashboard, ...replicas]);
   const at = (port: number) => `127.0.0.1:${port}`;
+  const metricsUrl = (port: number) => `http://127.0.0.1:${port}/metrics`;
   const children: Supervised[] = [];
   const stop = async () => { await Promise.all(children.map((child) => child.stop())); };
   const start = async (spec: SupervisedSpec) => {
@@ -52,19 +55,23 @@ export async function startProcessStack(dashboardPort: number, uncertaintyReplic
     const natsEnv = { NATS_URL: nats, ...(natsToken ? natsTokenEnv(natsToken) : {}) };
     const wiring = { DATA_SERVICE_ADDRESS: at(data), TRAINING_SERVICE_ADDRESS: at(training) };
     const plan: SupervisedSpec[] = [
-      appSpec('data-service', data, {}),
-      appSpec('attack-service', attack, wiring),
-      ...replicas.map((port) => appSpec('uncertainty-service', port, wiring)),
+      appSpec('data-service', data, {}, dataMetrics),
+      appSpec('attack-service', attack, wiring, attackMetrics),
+      ...replicas.map((port, i) => appSpec('uncertainty-service', port, wiring, replicaMetrics[i])),
       appSpec('training-service', training, {
         ...natsEnv, DATA_SERVICE_ADDRESS: at(data), RUNS_DIR: join(conjugateHome(), 'runs'),
         ATTACK_SERVICE_ADDRESS: at(attack), UNCERTAINTY_SERVICE_ADDRESSES: replicas.map(at).join(','),
-      }),
+      }, trainingMetrics),
       appSpec('dashboard', dashboard, { ...natsEnv, TRAINING_SERVICE_ADDRESS: at(training) }),
     ];
     await Promise.all(plan.map(start));
     const addresses: StackAddresses = {
       data: at(data), training: at(training), attack: at(attack), uncertainty: replicas.map(at).join(','),
       dashboard: `http://127.0.0.1:${dashboard}/`, nats, natsToken, pid: process.pid,
+      metrics: {
+        data: metricsUrl(dataMetrics), training: metricsUrl(trainingMetrics), attack: metricsUrl(attackMetrics),
+        uncertainty: replicaMetrics.map(metricsUrl).join(','),
+      },
     };
     return { addresses, busDescription, stop };
   } catch (error) {

@@ -50,10 +50,17 @@ export interface ListDatasetsResponse {
 }
 
 export interface DescribeDatasetRequest {
+  /** At most 64 characters. */
   name: string;
 }
 
-/** Which images to stream. Either a window over a (possibly shuffled) split, or explicit indices. */
+/**
+ * Which images to stream. Either a window over a (possibly shuffled) split, or explicit indices.
+ * Limits (INVALID_ARGUMENT naming the field otherwise): dataset at most 64 characters; split
+ * SPLIT_TRAIN or SPLIT_TEST; offset, limit and indices within the split; every int64 within
+ * ±(2^53 − 1). A service streams at most MAX_OPEN_STREAMS (default 32) calls at once (one more is
+ * RESOURCE_EXHAUSTED), each holding at most 16 batches its reader has not taken.
+ */
 export interface StreamBatchesRequest {
   dataset: string;
   split: Split;

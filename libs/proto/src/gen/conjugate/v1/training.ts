@@ -156,8 +156,9 @@ export interface EvaluationConfig {
 /**
  * Checked whole at StartRun (INVALID_ARGUMENT naming the field): name ≤ 200 characters, dataset and
  * preset ≤ 64 (preset empty or a known preset), epochs in [1, 10000], batch_size in [1, 4096],
- * learning_rate in (0, 10]; evaluation sizes ≤ 100000 (embedding_points ≤ 10000); the evaluation
- * attack and packet spec obey the limits of AttackSpec and EstimatorSpec.
+ * learning_rate in (0, 10]; evaluation sizes ≤ 100000 (embedding_points ≤ 2000: exact t-SNE of the
+ * clean and attacked points holds 16 × (2 × points)² bytes); the evaluation attack and packet spec
+ * obey the limits of AttackSpec and EstimatorSpec.
  */
 export interface RunConfig {
   /** Free text shown in lists and the dashboard (rendered as text, never as HTML). */
