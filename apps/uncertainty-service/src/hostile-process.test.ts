@@ -63,8 +63,11 @@ it('keeps its resident memory after 100 cancelled heavy estimates', async () => 
   const before = await cancelled(10); // warm-up: heaps grow to their working size
   const after = await cancelled(100);
   expect([before.tensors, after.tensors]).toEqual([tensorsBaseline, tensorsBaseline]);
-  // 10 % (see the attack-service's test): keeping one point's 65 536 samples per call would add 1.6 GB.
-  expect({ beforeKb: before.residentKb, afterKb: after.residentKb, withinTenPercent: after.residentKb <= before.residentKb * 1.1 }).toMatchObject({ withinTenPercent: true });
+  // Keeping one point's 65 536 samples per call would add 1.6 GB over 100 calls; the bound is a quarter of
+  // that. Not a percentage: read every 10 calls over 120, RSS here wandered between 226 and 347 MB without
+  // trend (the samples' garbage between V8's collections), so a 10 % bound failed in CI.
+  const growthMb = (after.residentKb - before.residentKb) / 1024;
+  expect({ beforeKb: before.residentKb, afterKb: after.residentKb, growthBelow400Mb: growthMb < 400 }).toMatchObject({ growthBelow400Mb: true });
   expect(await checkHealth(service.address)).toBe('SERVING');
 }, 180_000);
 
