@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CI for the Python client: proves the contract from a second language. Generates the Python stubs from
-# proto/ (protoc + grpc_python_plugin), starts a real nats-server and the four services from this
+# proto/ (protoc + grpc_python_plugin), reads the request limits ((conjugate.v1.limits) options) from them, starts a real nats-server and the four services from this
 # repository as processes (tsx) on free loopback ports, runs examples/python/conjugate_client.py against
 # them over mutual TLS (certificates made here with openssl, NATS with a token), and stops everything it started. Needs Debian protobuf-compiler, protobuf-compiler-grpc,
 # python3-grpcio, python3-protobuf, nats-server (tools/dev/install-system-deps.sh installs them).
@@ -38,6 +38,9 @@ export HOST=127.0.0.1 METRICS_PORT=-1 LOG_LEVEL=warn NATS_URL="nats://127.0.0.1:
 
 log "generating Python stubs"
 bash examples/python/generate.sh
+
+log "the contract's request limits, read in Python from the generated descriptors"
+/usr/bin/python3 examples/python/limits.py
 
 log "making a CA and certificates (openssl, in $work only)"
 pki=$work/pki && mkdir -p "$pki"

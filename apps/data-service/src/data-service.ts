@@ -22,7 +22,7 @@ export interface DataServiceOptions extends ServiceStartOptions {
 export const DEFAULT_MAX_BATCH_SIZE = 4096;
 export const DEFAULT_MAX_OPEN_STREAMS = 32;
 /** Dataset names are short registry names: a longer one is refused before it is looked up or quoted. */
-const MAX_DATASET_NAME_CHARS = 64;
+export const MAX_DATASET_NAME_CHARS = 64;
 
 /** Starts the DataService. Decoded datasets are cached in memory, once per process. */
 export async function startDataService(options: DataServiceOptions): Promise<GrpcServiceHandle> {

@@ -3,7 +3,7 @@ import type { DecodedBatch } from '@conjugate/clients';
 import { DType, Split, type PointSelection, type StreamBatchesRequest } from '@conjugate/proto';
 import { checkCount, checkString, failedPrecondition, invalidArgument } from '@conjugate/service-kit';
 import { fromTensorMessage, tensorMessageValues, TensorError } from '@conjugate/tensor';
-import { stratifiedIndices } from '@conjugate/uncertainty';
+import { ESTIMATE_LIMITS, stratifiedIndices } from '@conjugate/uncertainty';
 
 /** Streams decoded images from the data-service; fails with its status (NOT_FOUND for an unknown dataset). */
 export type BatchStream = (request: StreamBatchesRequest, signal: AbortSignal) => AsyncIterable<DecodedBatch>;
@@ -16,6 +16,10 @@ export interface ResolvedPoints {
 }
 
 const STREAM_BATCH = 500;
+
+/** Limits of dataset points (documented in uncertainty.proto): a short name, explicit indices bounded like num_points. */
+export const MAX_DATASET_NAME_CHARS = 64;
+export const MAX_POINT_INDICES = ESTIMATE_LIMITS.maxPoints;
 
 function decode<T>(fn: () => T): T {
   try {
@@ -78,8 +82,8 @@ export async function resolvePoints(
   if (!points) throw invalidArgument('points: required (inline tensors or dataset indices)');
   if (points.$case === 'inline') return inlinePoints(points);
   const { dataset, split, indices } = points.value;
-  checkString(dataset, 'points.dataset.dataset', 64);
-  checkCount(indices.length, 'points.dataset.indices', 100_000);
+  checkString(dataset, 'points.dataset.dataset', MAX_DATASET_NAME_CHARS);
+  checkCount(indices.length, 'points.dataset.indices', MAX_POINT_INDICES);
   if (!dataset) throw invalidArgument('points.dataset.dataset: required');
   if (split !== Split.SPLIT_TRAIN && split !== Split.SPLIT_TEST) {
     throw invalidArgument(`points.dataset.split: must be SPLIT_TRAIN or SPLIT_TEST, got ${split}`);

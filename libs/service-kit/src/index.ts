@@ -1,6 +1,7 @@
 // One way to start a gRPC service in conjugate: see startGrpcService.
 export * from './child-spawn';
 export * from './config';
+export * from './contract-limits';
 export * from './errors';
 export * from './field-checks';
 export * from './handlers';

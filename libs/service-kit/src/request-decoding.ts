@@ -1,6 +1,8 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import * as protobuf from 'protobufjs';
+import descriptorJson from 'protobufjs/google/protobuf/descriptor.json';
 import { findProtoDir } from './protoDir';
 import { truncateForMessage } from './field-checks';
 
@@ -15,7 +17,20 @@ export class UndecodableRequest {
 const INT64_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-// The contract as protobufjs reflection, loaded only when a request fails to decode (rare).
+// limits.proto extends google.protobuf.FieldOptions: protobufjs bundles descriptor.proto as JSON but does
+// not register it (proto-loader does, on its own copy), so `import "google/protobuf/descriptor.proto"`
+// would be looked for in proto/.
+protobuf.common('descriptor', descriptorJson.nested.google.nested.protobuf.nested);
+
+/** Every conjugate/v1 .proto file, as import paths relative to the proto folder. */
+export function contractFiles(protoDir: string): string[] {
+  return readdirSync(join(protoDir, 'conjugate', 'v1'))
+    .filter((name) => name.endsWith('.proto'))
+    .sort()
+    .map((name) => `conjugate/v1/${name}`);
+}
+
+// The contract as protobufjs reflection, loaded only when a request fails to decode (rare) or its limits are read.
 const roots = new Map<string, protobuf.Root>();
 /** The contract as protobufjs reflection (cached per proto folder). */
 export function contractRoot(protoDir: string): protobuf.Root {
@@ -23,7 +38,7 @@ export function contractRoot(protoDir: string): protobuf.Root {
   if (!root) {
     root = new protobuf.Root();
     root.resolvePath = (_origin, target) => join(protoDir, target);
-    for (const file of ['attack', 'common', 'data', 'model', 'tensor', 'training', 'uncertainty']) root.loadSync(`conjugate/v1/${file}.proto`, { keepCase: true });
+    for (const file of contractFiles(protoDir)) root.loadSync(file, { keepCase: true });
     root.resolveAll();
     roots.set(protoDir, root);
   }
