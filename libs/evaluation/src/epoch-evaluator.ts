@@ -3,7 +3,7 @@ import { embeddingSnapshot } from '@conjugate/embedding';
 import { FIGURE1_ATTACK } from '@conjugate/presets';
 import {
   Estimator, Space, Split, type AttackSpec, type EmbeddingSnapshot, type EstimateResult, type EstimatorSpec,
-  type Progress, type RobustnessMeasurement, type UncertaintyMeasurement,
+  type Progress, type RobustnessMeasurement, type StepTiming, type UncertaintyMeasurement,
 } from '@conjugate/proto';
 import { fromTensorMessage, tensorMessageValues } from '@conjugate/tensor';
 import { featuresAndProbabilities } from './embedding-inputs';
@@ -11,8 +11,8 @@ import type { EpochContext, EpochEvaluator, EpochMeasurements } from './epoch-co
 import type { RemoteServices } from './remote-services';
 import { measureWithRetry, type RetryOptions } from './retry';
 
-/** What the services measure always carries the uncertainty list (maybe empty). */
-export type RemoteMeasurements = EpochMeasurements & { uncertainty: UncertaintyMeasurement[] };
+/** What the services measure always carries the uncertainty list and the step timings (maybe empty). */
+export type RemoteMeasurements = EpochMeasurements & { uncertainty: UncertaintyMeasurement[]; steps: StepTiming[] };
 
 export interface EvaluatorOptions {
   retry?: RetryOptions;
@@ -41,22 +41,31 @@ export class RemoteEpochEvaluator implements EpochEvaluator {
 
   async evaluate(context: EpochContext): Promise<RemoteMeasurements> {
     const evaluation = context.config.evaluation;
-    const measurements: RemoteMeasurements = { uncertainty: [] };
+    const measurements: RemoteMeasurements = { uncertainty: [], steps: [] };
     if (!evaluation) return measurements;
     // Our step name, keeping which replica a sharded estimate's progress came from.
     const progress = (stage: string) => (p: Progress) => context.onProgress?.({ ...p, stage: stage + (/ \(replica \d+\/\d+\)$/.exec(p.stage)?.[0] ?? '') });
     const retry = this.options.retry;
+    // Each step measured with its retries, its wall time recorded under its name (failed ones too).
+    const measureStep = async <T>(stage: string, measure: () => Promise<T>) => {
+      const started = performance.now();
+      try {
+        return await measureWithRetry(stage, measure, retry);
+      } finally {
+        measurements.steps.push({ step: stage, seconds: (performance.now() - started) / 1000 });
+      }
+    };
     const stopped = () => context.signal?.aborted === true;
 
     if (evaluation.robustPoints > 0) {
       for (const [space, name] of SPACES) {
         if (stopped()) return measurements;
         const stage = `robust/${name}`;
-        const measured = await measureWithRetry(stage, () => this.services.evaluateRobustness({
+        const measured = await measureStep(stage, () => this.services.evaluateRobustness({
           model: context.model, attack: { ...(evaluation.attack ?? { method: 0, norm: 0, randomStart: false, seed: 0 }), space },
           dataset: context.config.dataset, split: Split.SPLIT_TEST, offset: 0, limit: evaluation.robustPoints, indices: [],
           batchSize: this.options.robustBatchSize ?? 100,
-        }, progress(stage)), retry);
+        }, progress(stage)));
         const measurement: RobustnessMeasurement = measured.ok ? { result: measured.value, missingReason: '' } : { missingReason: measured.reason };
         if (space === Space.SPACE_PIXEL) measurements.robustPixel = measurement; else measurements.robustFeature = measurement;
       }
@@ -75,11 +84,11 @@ export class RemoteEpochEvaluator implements EpochEvaluator {
       for (const [space, spaceName] of SPACES) {
         if (stopped()) return measurements;
         const stage = `${name}/${spaceName}`;
-        const measured = await measureWithRetry(stage, () => this.services.estimate({
+        const measured = await measureStep(stage, () => this.services.estimate({
           model: context.model,
           points: { points: { $case: 'dataset', value: { dataset: context.config.dataset, split: Split.SPLIT_TEST, indices: [] } } },
           spec: { ...spec!, estimator, space },
-        }, progress(stage)), retry);
+        }, progress(stage)));
         measurements.uncertainty.push(measured.ok
           ? { estimator, space, result: withoutStatistics(measured.value), missingReason: '' }
           : { estimator, space, missingReason: measured.reason });
@@ -87,7 +96,7 @@ export class RemoteEpochEvaluator implements EpochEvaluator {
     }
 
     if (evaluation.embeddingEpochs.includes(context.epoch) && evaluation.embeddingPoints > 0 && !stopped()) {
-      const measured = await measureWithRetry('embedding', () => this.snapshot(context, evaluation.embeddingPoints, progress('embedding')), retry);
+      const measured = await measureStep('embedding', () => this.snapshot(context, evaluation.embeddingPoints, progress('embedding')));
       if (measured.ok) measurements.embedding = measured.value; else measurements.embeddingMissingReason = measured.reason;
     }
     return measurements;

@@ -34,7 +34,7 @@ export function testRun(): Run {
       uncertainty(Estimator.ESTIMATOR_PACKET, Space.SPACE_PIXEL, 0.03, 0.5 / 0.03 * (1 + 0.01 * epoch)),
       { estimator: Estimator.ESTIMATOR_PACKET, space: Space.SPACE_FEATURE, missingReason: 'uncertainty-service: DEADLINE_EXCEEDED' },
     ],
-    timings: { trainSeconds: epoch ? 12 : 0, evaluationSeconds: 5, imagesPerSecond: epoch ? 500 : 0 },
+    timings: { trainSeconds: epoch ? 12 : 0, evaluationSeconds: 5, imagesPerSecond: epoch ? 500 : 0, steps: [] },
     hasEmbedding: false,
   }));
   return {

@@ -197,10 +197,22 @@ export interface UncertaintyMeasurement {
   missingReason: string;
 }
 
+/**
+ * Wall time of one step of an epoch's evaluation, retries included: "test-accuracy", then the evaluator's
+ * steps as their progress stages name them ("robust/pixel", "robust/feature", "ensemble/pixel", …,
+ * "packet/feature", "embedding"). A step that was switched off is absent; one that failed is present.
+ */
+export interface StepTiming {
+  step: string;
+  seconds: number;
+}
+
 export interface EpochTimings {
   trainSeconds: number;
   evaluationSeconds: number;
   imagesPerSecond: number;
+  /** The evaluation's steps in the order they ran; their seconds add up to about evaluation_seconds. */
+  steps: StepTiming[];
 }
 
 /** Everything measured at one epoch (epoch 0 = before training). */
@@ -1138,8 +1150,93 @@ export const UncertaintyMeasurement: MessageFns<UncertaintyMeasurement> = {
   },
 };
 
+function createBaseStepTiming(): StepTiming {
+  return { step: "", seconds: 0 };
+}
+
+export const StepTiming: MessageFns<StepTiming> = {
+  encode(message: StepTiming, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.step !== "") {
+      writer.uint32(10).string(message.step);
+    }
+    if (message.seconds !== 0) {
+      writer.uint32(17).double(message.seconds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StepTiming {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStepTiming();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.step = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.seconds = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StepTiming {
+    return {
+      step: isSet(object.step) ? globalThis.String(object.step) : "",
+      seconds: isSet(object.seconds) ? globalThis.Number(object.seconds) : 0,
+    };
+  },
+
+  toJSON(message: StepTiming): unknown {
+    const obj: any = {};
+    if (message.step !== "") {
+      obj.step = message.step;
+    }
+    if (message.seconds !== 0) {
+      obj.seconds = floatToJson(message.seconds);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StepTiming>, I>>(base?: I): StepTiming {
+    return StepTiming.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StepTiming>, I>>(object: I): StepTiming {
+    const message = createBaseStepTiming();
+    message.step = object.step ?? "";
+    message.seconds = object.seconds ?? 0;
+    return message;
+  },
+};
+
 function createBaseEpochTimings(): EpochTimings {
-  return { trainSeconds: 0, evaluationSeconds: 0, imagesPerSecond: 0 };
+  return { trainSeconds: 0, evaluationSeconds: 0, imagesPerSecond: 0, steps: [] };
 }
 
 export const EpochTimings: MessageFns<EpochTimings> = {
@@ -1152,6 +1249,9 @@ export const EpochTimings: MessageFns<EpochTimings> = {
     }
     if (message.imagesPerSecond !== 0) {
       writer.uint32(25).double(message.imagesPerSecond);
+    }
+    for (const v of message.steps) {
+      StepTiming.encode(v!, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -1193,6 +1293,14 @@ export const EpochTimings: MessageFns<EpochTimings> = {
             message.imagesPerSecond = reader.double();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.steps.push(StepTiming.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1222,6 +1330,7 @@ export const EpochTimings: MessageFns<EpochTimings> = {
         : isSet(object.images_per_second)
         ? globalThis.Number(object.images_per_second)
         : 0,
+      steps: globalThis.Array.isArray(object?.steps) ? object.steps.map((e: any) => StepTiming.fromJSON(e)) : [],
     };
   },
 
@@ -1236,6 +1345,9 @@ export const EpochTimings: MessageFns<EpochTimings> = {
     if (message.imagesPerSecond !== 0) {
       obj.imagesPerSecond = floatToJson(message.imagesPerSecond);
     }
+    if (message.steps?.length) {
+      obj.steps = message.steps.map((e) => StepTiming.toJSON(e));
+    }
     return obj;
   },
 
@@ -1247,6 +1359,7 @@ export const EpochTimings: MessageFns<EpochTimings> = {
     message.trainSeconds = object.trainSeconds ?? 0;
     message.evaluationSeconds = object.evaluationSeconds ?? 0;
     message.imagesPerSecond = object.imagesPerSecond ?? 0;
+    message.steps = object.steps?.map((e) => StepTiming.fromPartial(e)) || [];
     return message;
   },
 };
