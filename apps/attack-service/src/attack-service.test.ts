@@ -150,7 +150,7 @@ describe('attack-service AttackBatch over a socket', () => {
 
 describe('attack-service EvaluateRobustness without a data-service', () => {
   it('answers FAILED_PRECONDITION, and INVALID_ARGUMENT first for a bad request', async () => {
-    const evaluation = { model: { source: { $case: 'inline' as const, value: inline } }, dataset: 'mnist', split: 2, offset: 0, limit: 8, indices: [], batchSize: 8 };
+    const evaluation = { model: { source: { $case: 'inline' as const, value: inline } }, dataset: 'mnist', split: 2, offset: 0, limit: 8, indices: [], batchSize: 8, shardIndex: 0, shardCount: 0 };
     await expect(client.evaluateRobustness(evaluation)).rejects.toMatchObject({ code: status.FAILED_PRECONDITION, details: expect.stringMatching(/no data-service/) });
     await expect(client.evaluateRobustness({ ...evaluation, attack: spec({ epsilon: -1 }) })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/attack\.epsilon/) });
     await expect(client.evaluateRobustness({ ...evaluation, dataset: '' })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^dataset: required/) });

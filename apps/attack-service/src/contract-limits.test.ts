@@ -2,7 +2,7 @@ import { MAX_ATTACK_STEPS, MAX_L2_BUDGET } from '@conjugate/attacks';
 import { LAYERS_LIMITS } from '@conjugate/models';
 import { contractLimits } from '@conjugate/service-kit';
 import { LARGEST_SPLIT } from './attack-cost';
-import { MAX_DATASET_NAME_CHARS, MAX_EVALUATION_BATCH } from './evaluate-robustness';
+import { MAX_DATASET_NAME_CHARS, MAX_EVALUATION_BATCH, MAX_ROBUSTNESS_SHARDS } from './evaluate-robustness';
 
 // The (conjugate.v1.limits) options of the messages this service checks equal the constants that check
 // them (libs/service-kit's contract-limits test makes sure every annotated field has such a test).
@@ -23,6 +23,9 @@ describe('attack.proto limits = the constants that enforce them', () => {
       'EvaluateRobustnessRequest.limit': { min: 0 },
       'EvaluateRobustnessRequest.indices': { max_items: LARGEST_SPLIT },
       'EvaluateRobustnessRequest.batch_size': { min: 0, max: MAX_EVALUATION_BATCH },
+      // < shard_count: not a constant, in the comment only.
+      'EvaluateRobustnessRequest.shard_index': { min: 0 },
+      'EvaluateRobustnessRequest.shard_count': { min: 0, max: MAX_ROBUSTNESS_SHARDS },
     });
   });
 

@@ -34,12 +34,12 @@ export async function evaluateRobustness(
   resolver: ModelResolver,
   batches: BatchStream | undefined,
 ): Promise<void> {
-  const { spec, slice } = await refusingBadInput(() => ({ spec: resolveAttackSpec(request.attack), slice: sliceOf(request) }));
+  const { spec, slice, shard } = await refusingBadInput(() => ({ spec: resolveAttackSpec(request.attack), slice: sliceOf(request), shard: shardOf(request) }));
   if (!batches) throw failedPrecondition('this attack-service has no data-service to stream datasets from');
   const model = await resolver.resolve(request.model);
   try {
     const images = slice.indices.length || slice.limit || LARGEST_SPLIT;
-    checkAttackCost(model.classifier, images, spec, spec.space === 'feature' ? 1 : 0);
+    checkAttackCost(model.classifier, Math.ceil(images / shard.count), spec, spec.space === 'feature' ? shard.count : 0);
     const started = Date.now();
     const progress = (stage: string, done: number, total: number) =>
       stream.write({ update: { $case: 'progress', value: { stage, done, total, unit: 'batches', ratePerSecond: done / Math.max((Date.now() - started) / 1000, 1e-3) } } });
@@ -60,10 +60,20 @@ export async function evaluateRobustness(
     const budget = await refusingBadInput(() => absoluteBudget(spec, scale));
 
     let counts = NO_IMAGES;
+    let sliceBatches = 0;
+    const mine = (batch: Batch) => {
+      sliceBatches = batch.numBatches;
+      return batch.batchIndex % shard.count === shard.index;
+    };
     await forEachBatch(batches, slice, stream, model.classifier, async (images, labels, batch) => {
       counts = addCounts(counts, await robustnessOfBatchCancellable(model.classifier, images, labels, spec, { scale, signal: stream.signal }));
-      return progress(`attack/${spec.space}`, batch.batchIndex + 1, batch.numBatches);
-    });
+      // This shard's batches: b = index, index + count, … < numBatches.
+      const own = (b: number) => Math.ceil((b - shard.index) / shard.count);
+      return progress(`attack/${spec.space}`, own(batch.batchIndex + 1), own(batch.numBatches));
+    }, mine);
+    if (counts.total === 0 && shard.count > 1 && sliceBatches > 0) {
+      throw invalidArgument(`shard_index: shard ${shard.index} of ${shard.count} holds no batch (the slice has ${sliceBatches} batches of ${slice.batchSize})`);
+    }
     if (counts.total === 0) throw empty();
 
     const { clean, robust } = accuracies(counts);
@@ -103,17 +113,36 @@ function sliceOf(request: EvaluateRobustnessRequest): StreamBatchesRequest {
   };
 }
 
-/** Decodes each batch (checked against the model's input shape) and hands it to `visit`; disposes it after. */
+export const MAX_ROBUSTNESS_SHARDS = 1024;
+
+/** shard_index / shard_count: count 0 or 1 = the whole slice. */
+function shardOf(request: EvaluateRobustnessRequest): { index: number; count: number } {
+  if (!Number.isInteger(request.shardCount) || request.shardCount < 0 || request.shardCount > MAX_ROBUSTNESS_SHARDS) {
+    throw invalidArgument(`shard_count: must be in [0, ${MAX_ROBUSTNESS_SHARDS}] (0 or 1 = every batch), got ${request.shardCount}`);
+  }
+  const count = Math.max(1, request.shardCount);
+  if (!Number.isInteger(request.shardIndex) || request.shardIndex < 0 || request.shardIndex >= count) {
+    throw invalidArgument(`shard_index: must be in [0, ${count - 1}] for shard_count ${request.shardCount}, got ${request.shardIndex}`);
+  }
+  return { index: request.shardIndex, count };
+}
+
+/**
+ * Decodes each batch (checked against the model's input shape) and hands it to `visit`; disposes it after.
+ * Batches `wanted` rejects (another shard's) are skipped without decoding.
+ */
 async function forEachBatch(
   batches: BatchStream,
   slice: StreamBatchesRequest,
   stream: ServerStreamContext<unknown>,
   classifier: Classifier,
   visit: (images: tf.Tensor4D, labels: tf.Tensor1D, batch: Batch) => Promise<void> | void,
+  wanted: (batch: Batch) => boolean = () => true,
 ): Promise<void> {
   const [height, width, channels] = classifier.spec.inputShape;
   for await (const batch of batches(slice, stream.signal)) {
     stream.throwIfCancelled();
+    if (!wanted(batch)) continue;
     const tensors = await refusingBadInput(() => {
       if (!batch.images || !batch.labels) throw failedPrecondition(`data-service sent batch ${batch.batchIndex} of "${slice.dataset}" without images or labels`);
       const shape = batch.images.shape.slice(1).join(', ');

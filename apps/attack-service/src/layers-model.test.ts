@@ -82,6 +82,8 @@ const evaluation = (model: Model, space: Space): EvaluateRobustnessRequest => ({
   indices: [],
   batchSize: 32,
   shuffleSeed: 0,
+  shardIndex: 0,
+  shardCount: 0,
   attack: { method: 0, norm: 0, space, randomStart: false, seed: 0 },
 });
 

@@ -81,6 +81,8 @@ const evaluation = (overrides: Partial<EvaluateRobustnessRequest> = {}): Evaluat
   limit: SLICE,
   indices: [],
   batchSize: 32,
+  shardIndex: 0,
+  shardCount: 0,
   ...overrides,
 });
 
@@ -121,12 +123,36 @@ describe('attack-service with the data- and training-services', () => {
   });
 
   it.each([
+    ['pixel', Space.SPACE_PIXEL],
+    ['feature', Space.SPACE_FEATURE],
+  ] as const)('in %s space, shards of the slice add up to the unsharded counts with the same budget', async (_space, protoSpace) => {
+    const attack = { method: 0, norm: 0, space: protoSpace, randomStart: false, seed: 0 };
+    const whole = await client.evaluateRobustness(evaluation({ attack }));
+    // 3 batches of 32 over 2 shards: shard 0 attacks batches 0 and 2, shard 1 batch 1.
+    const progress: Progress[][] = [[], []];
+    const shards = await Promise.all([0, 1].map((shardIndex) =>
+      client.evaluateRobustness(evaluation({ attack, shardIndex, shardCount: 2 }), { onProgress: (p) => progress[shardIndex].push(p) })));
+    expect(shards.map((r) => r.total)).toEqual([64, 32]);
+    expect(shards[0].cleanCorrect + shards[1].cleanCorrect).toBe(whole.cleanCorrect);
+    expect(shards[0].robustCorrect + shards[1].robustCorrect).toBe(whole.robustCorrect);
+    for (const shard of shards) {
+      expect(shard.epsilonUsed).toBe(whole.epsilonUsed);
+      expect(shard.stepSizeUsed).toBe(whole.stepSizeUsed);
+    }
+    // Progress counts each shard's own batches.
+    expect(progress.map((p) => p.filter((u) => u.stage.startsWith('attack/')).map((u) => [u.done, u.total]))).toEqual([[[1, 2], [2, 2]], [[1, 1]]]);
+  });
+
+  it.each([
     ['an unknown run', () => ({ model: { source: { $case: 'ref' as const, value: { runId: 'no-such-run', epoch: 0 } } } }), status.NOT_FOUND, /no-such-run/],
     ['an epoch the run does not have', () => ({ model: byRef(99) }), status.NOT_FOUND, /epoch/],
     ['an unknown dataset', () => ({ dataset: 'imagenet' }), status.NOT_FOUND, /imagenet/],
     ['a dataset the model does not fit', () => ({ model: inlineTiny([8, 8, 1], 10) }), status.INVALID_ARGUMENT, /dataset: "mnist" images are \[28, 28, 1\]/],
     ['labels beyond the model', () => ({ model: inlineTiny([28, 28, 1], 3) }), status.INVALID_ARGUMENT, /labels: each label must be in \[0, 3\)/],
     ['no split', () => ({ split: Split.SPLIT_UNSPECIFIED }), status.INVALID_ARGUMENT, /^split/],
+    ['a shard index beyond the count', () => ({ shardIndex: 2, shardCount: 2 }), status.INVALID_ARGUMENT, /^shard_index: must be in \[0, 1\] for shard_count 2, got 2/],
+    ['too many shards', () => ({ shardCount: 5000 }), status.INVALID_ARGUMENT, /^shard_count: must be in \[0, 1024\]/],
+    ['a shard without a batch', () => ({ shardIndex: 3, shardCount: 4 }), status.INVALID_ARGUMENT, /^shard_index: shard 3 of 4 holds no batch \(the slice has 3 batches of 32\)/],
     ['an empty slice (feature space)', () => ({ offset: 10_000, attack: { method: 0, norm: 0, space: Space.SPACE_FEATURE, randomStart: false, seed: 0 } }), status.INVALID_ARGUMENT, /offset/],
   ])('answers %s with a status naming it', async (_case, overrides, code, details) => {
     await expect(client.evaluateRobustness(evaluation(overrides()))).rejects.toMatchObject({ code, details: expect.stringMatching(details) });

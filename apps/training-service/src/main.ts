@@ -27,13 +27,20 @@ async function main() {
       ATTACK_SERVICE_ADDRESS: envOptionalString(),
       /** Comma-separated host:port of the uncertainty-service replicas (the packet estimate is sharded over them). */
       UNCERTAINTY_SERVICE_ADDRESSES: envOptionalString(),
+      /** Shards of each robust-accuracy evaluation; 0 = one per attack-service backend ATTACK_SERVICE_ADDRESS resolves to. */
+      ATTACK_SHARDS: envInt(0, 0, 1024),
+      /** Shards of each packet estimate; 0 = one per backend the UNCERTAINTY_SERVICE_ADDRESSES resolve to. */
+      UNCERTAINTY_SHARDS: envInt(0, 0, 1024),
     }),
   );
   const logger = createLogger('training-service', { level: config.LOG_LEVEL });
   const bus = config.NATS_URL ? await connectNatsBus({ url: config.NATS_URL }) : createMemoryBus();
   // Robust accuracy, Δx/Δp and embeddings through the other services (issue 7), when they are configured.
   const remote = config.ATTACK_SERVICE_ADDRESS && config.UNCERTAINTY_SERVICE_ADDRESSES && config.DATA_SERVICE_ADDRESS
-    ? connectEvaluator({ attack: config.ATTACK_SERVICE_ADDRESS, data: config.DATA_SERVICE_ADDRESS, uncertainty: config.UNCERTAINTY_SERVICE_ADDRESSES.split(',').map((a) => a.trim()) })
+    ? connectEvaluator({
+      attack: config.ATTACK_SERVICE_ADDRESS, data: config.DATA_SERVICE_ADDRESS, uncertainty: config.UNCERTAINTY_SERVICE_ADDRESSES.split(',').map((a) => a.trim()),
+      attackShards: config.ATTACK_SHARDS, uncertaintyShards: config.UNCERTAINTY_SHARDS,
+    })
     : undefined;
   const service = await startTrainingService({
     ...grpcServiceOptionsFromEnv(config),

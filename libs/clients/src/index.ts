@@ -2,6 +2,8 @@
 export { checkpointsFromTrainingService, ModelResolver, type CheckpointFetcher, type ModelResolverOptions, type ResolvedModel } from './model-resolver';
 export { checkModelSource, MODEL_LIMITS } from './model-source-limits';
 export { estimateAcrossReplicas, type FanOutOptions } from './uncertainty-client';
+export { mergeRobustnessResults, robustnessAcrossReplicas, robustnessShards, type RobustnessCall } from './robustness-across-replicas';
+export { endpointCount, shardCount } from './endpoint-count';
 export { connectTrainingService, type TrainingClient, type TrainingClientOptions } from './training-client';
 export {
   createClient,

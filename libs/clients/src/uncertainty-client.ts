@@ -13,6 +13,11 @@ export interface FanOutOptions {
   signal?: AbortSignal;
   /** TLS towards the replicas (default from the env, see ConnectOptions). */
   tls?: ConnectOptions['tls'];
+  /**
+   * Shards of a packet estimate (default: one per address). Shard i goes to address i mod n, so more
+   * shards than addresses spread over the backends of round_robin targets (a headless Service name).
+   */
+  shards?: number;
 }
 
 /** Runs one Estimate call to its result, forwarding progress; rejects with the replica's status. */
@@ -40,7 +45,7 @@ function runEstimate(client: UncertaintyServiceClient, request: EstimateRequest,
 
 /**
  * Fans one packet estimate out over replicas of the uncertainty-service: shard i of n goes to
- * `addresses[i]` (a shard is a set of jackknife batches with their own random streams), all run
+ * `addresses[i mod addresses]` (a shard is a set of jackknife batches with their own random streams), all run
  * concurrently, and their sufficient statistics are merged exactly (libs/uncertainty) into the result
  * one replica would have computed alone. An ensemble estimate does not shard and goes to the first replica.
  * If any shard fails the others are cancelled and the error is the failing replica's.
@@ -49,7 +54,7 @@ export async function estimateAcrossReplicas(request: EstimateRequest, addresses
   if (addresses.length === 0) throw new Error('estimateAcrossReplicas: no replica addresses given');
   const deadline = options.deadlineMs === undefined ? undefined : Date.now() + options.deadlineMs;
   const spec = request.spec;
-  const shards = spec?.estimator === Estimator.ESTIMATOR_PACKET ? addresses.length : 1;
+  const shards = spec?.estimator === Estimator.ESTIMATOR_PACKET ? Math.max(1, options.shards ?? addresses.length) : 1;
   // Each shard needs at least one jackknife batch of its own.
   const batches = Math.max(spec?.jackknifeBatches ?? DEFAULT_ESTIMATE_OPTIONS.jackknifeBatches, shards);
   const clients = addresses.slice(0, shards).map((address) => createClient(UncertaintyServiceClient, address, { maxMessageBytes: options.maxMessageBytes, tls: options.tls }));
@@ -58,7 +63,8 @@ export async function estimateAcrossReplicas(request: EstimateRequest, addresses
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   try {
     const results = await Promise.all(
-      clients.map((client, shardIndex) => {
+      Array.from({ length: shards }, (_, shardIndex) => {
+        const client = clients[shardIndex % clients.length];
         const shardRequest: EstimateRequest = shards === 1 ? request : { ...request, spec: { ...spec!, shardIndex, shardCount: shards, jackknifeBatches: batches } };
         return runEstimate(client, shardRequest, deadline, (p) => options.onProgress?.(shardIndex, p), abort.signal).catch((error: unknown) => {
           abort.abort(error);

@@ -64,7 +64,7 @@ export class RemoteEpochEvaluator implements EpochEvaluator {
         const measured = await measureStep(stage, () => this.services.evaluateRobustness({
           model: context.model, attack: { ...(evaluation.attack ?? { method: 0, norm: 0, randomStart: false, seed: 0 }), space },
           dataset: context.config.dataset, split: Split.SPLIT_TEST, offset: 0, limit: evaluation.robustPoints, indices: [],
-          batchSize: this.options.robustBatchSize ?? 100,
+          batchSize: this.options.robustBatchSize ?? 100, shardIndex: 0, shardCount: 0,
         }, progress(stage)));
         const measurement: RobustnessMeasurement = measured.ok ? { result: measured.value, missingReason: '' } : { missingReason: measured.reason };
         if (space === Space.SPACE_PIXEL) measurements.robustPixel = measurement; else measurements.robustFeature = measurement;

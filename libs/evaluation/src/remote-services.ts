@@ -1,5 +1,5 @@
 import { connectivityState, Metadata, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import { createClient, estimateAcrossReplicas } from '@conjugate/clients';
+import { createClient, estimateAcrossReplicas, robustnessAcrossReplicas, shardCount } from '@conjugate/clients';
 import {
   Split, UncertaintyServiceClient, type AttackBatchRequest, type AttackBatchResponse, type AttackServiceClient, type Batch, type DataServiceClient,
   type EstimateRequest, type EstimateResult, type EvaluateRobustnessRequest, type Progress, type RobustnessResult, type Tensor,
@@ -17,9 +17,17 @@ export interface RemoteServices {
 
 export interface GrpcClients {
   attack: AttackServiceClient;
+  /** The attack client's target: robust accuracy is sharded over the backends it resolves to. */
+  attackTarget: string;
   data: DataServiceClient;
-  /** host:port of every uncertainty-service replica; a packet estimate is sharded over those that answer. */
+  /** Targets of the uncertainty-service replicas; a packet estimate is sharded over those that answer. */
   uncertaintyAddresses: string[];
+  /**
+   * Shards per robust-accuracy evaluation and per packet estimate; 0 or unset = one per backend the
+   * targets resolve to now (an address, an ipv4: list, or a headless Service name with a pod each).
+   */
+  attackShards?: number;
+  uncertaintyShards?: number;
   /** Deadline per call (default 30 min: a paper-size estimate is long). */
   deadlineMs?: number;
 }
@@ -62,13 +70,19 @@ async function lastResult<U, R>(stream: ClientReadableStream<U>, pick: (update: 
 export function grpcRemoteServices(clients: GrpcClients): RemoteServices {
   const deadline = () => ({ deadline: Date.now() + (clients.deadlineMs ?? 30 * 60_000) });
   return {
-    evaluateRobustness: (request, onProgress) =>
-      lastResult(clients.attack.evaluateRobustness(request, new Metadata(), deadline()),
-        (u) => (u.update?.$case === 'progress' ? { progress: u.update.value } : { result: u.update?.value as RobustnessResult | undefined }), onProgress, 'EvaluateRobustness'),
+    evaluateRobustness: async (request, onProgress) => {
+      const shards = await shardCount([clients.attackTarget], clients.attackShards);
+      return robustnessAcrossReplicas(request, shards, (shardRequest, onShardProgress, signal) => {
+        const call = clients.attack.evaluateRobustness(shardRequest, new Metadata(), deadline());
+        signal.addEventListener('abort', () => call.cancel(), { once: true });
+        return lastResult(call, (u) => (u.update?.$case === 'progress' ? { progress: u.update.value } : { result: u.update?.value as RobustnessResult | undefined }), onShardProgress, 'EvaluateRobustness');
+      }, onProgress);
+    },
     estimate: async (request, onProgress) => {
       const replicas = await reachable(clients.uncertaintyAddresses);
       if (replicas.length === 0) throw Object.assign(new Error(`uncertainty-service: no replica reachable at ${clients.uncertaintyAddresses.join(', ')}`), { code: 14 });
-      return estimateAcrossReplicas(request, replicas, { deadlineMs: clients.deadlineMs ?? 30 * 60_000, onProgress: (shard, p) => onProgress({ ...p, stage: `${p.stage} (replica ${shard + 1}/${replicas.length})` }) });
+      const shards = await shardCount(replicas, clients.uncertaintyShards);
+      return estimateAcrossReplicas(request, replicas, { shards, deadlineMs: clients.deadlineMs ?? 30 * 60_000, onProgress: (shard, p) => onProgress({ ...p, stage: `${p.stage} (replica ${shard + 1}/${shards})` }) });
     },
     attackBatch: (request) => new Promise((resolve, reject) => {
       clients.attack.attackBatch(request, new Metadata(), deadline(), (error: ServiceError | null, response: AttackBatchResponse) => (error ? reject(error) : resolve(response)));

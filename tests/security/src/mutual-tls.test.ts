@@ -124,7 +124,7 @@ describe('calls between services over mutual TLS', () => {
     const client = createClient(AttackServiceClient, services.attack.address, { tls });
     try {
       const error = await streamError(client.evaluateRobustness(
-        { model: { source: { $case: 'inline', value: model } }, dataset: 'no-such-dataset', split: Split.SPLIT_TEST, offset: 0, limit: 4, indices: [], batchSize: 0 },
+        { model: { source: { $case: 'inline', value: model } }, dataset: 'no-such-dataset', split: Split.SPLIT_TEST, offset: 0, limit: 4, indices: [], batchSize: 0, shardIndex: 0, shardCount: 0 },
         new Metadata(), { deadline: Date.now() + 30_000 },
       ) as ClientReadableStream<EvaluateRobustnessUpdate>);
       expect(`${error?.code} ${error?.details}`).toMatch(/^5 /);

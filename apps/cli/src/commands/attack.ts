@@ -32,7 +32,7 @@ export async function attack(flags: AttackFlags, output: Output): Promise<number
     let result: RobustnessResult | undefined;
     const stream = service.stream(() => service.client.evaluateRobustness({
       model: source, attack: spec,
-      dataset, split: Split.SPLIT_TEST, offset: flags.offset, limit: flags.limit, indices: [], batchSize: 100,
+      dataset, split: Split.SPLIT_TEST, offset: flags.offset, limit: flags.limit, indices: [], batchSize: 100, shardIndex: 0, shardCount: 0,
     }));
     for await (const update of stream) {
       if (update.update?.$case === 'result') result = update.update.value;

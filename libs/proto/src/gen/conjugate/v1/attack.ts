@@ -183,6 +183,14 @@ export interface EvaluateRobustnessRequest {
   shuffleSeed?: number | undefined;
   indices: number[];
   batchSize: number;
+  /**
+   * One shard of the evaluation: attack only the slice's batches b (of batch_size images, in slice order)
+   * with b mod shard_count = shard_index. A feature-space budget is still measured over the whole slice,
+   * so the counts of the shards of one evaluation add up to the unsharded counts exactly.
+   * shard_count in [0, 1024] (0 or 1 = every batch), shard_index in [0, shard_count).
+   */
+  shardIndex: number;
+  shardCount: number;
 }
 
 export interface RobustnessResult {
@@ -720,6 +728,8 @@ function createBaseEvaluateRobustnessRequest(): EvaluateRobustnessRequest {
     shuffleSeed: undefined,
     indices: [],
     batchSize: 0,
+    shardIndex: 0,
+    shardCount: 0,
   };
 }
 
@@ -755,6 +765,12 @@ export const EvaluateRobustnessRequest: MessageFns<EvaluateRobustnessRequest> = 
     }
     if (message.batchSize !== 0) {
       writer.uint32(72).int32(message.batchSize);
+    }
+    if (message.shardIndex !== 0) {
+      writer.uint32(80).int32(message.shardIndex);
+    }
+    if (message.shardCount !== 0) {
+      writer.uint32(88).int32(message.shardCount);
     }
     return writer;
   },
@@ -854,6 +870,22 @@ export const EvaluateRobustnessRequest: MessageFns<EvaluateRobustnessRequest> = 
             message.batchSize = reader.int32();
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.shardIndex = reader.int32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.shardCount = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -884,6 +916,16 @@ export const EvaluateRobustnessRequest: MessageFns<EvaluateRobustnessRequest> = 
         ? globalThis.Number(object.batchSize)
         : isSet(object.batch_size)
         ? globalThis.Number(object.batch_size)
+        : 0,
+      shardIndex: isSet(object.shardIndex)
+        ? globalThis.Number(object.shardIndex)
+        : isSet(object.shard_index)
+        ? globalThis.Number(object.shard_index)
+        : 0,
+      shardCount: isSet(object.shardCount)
+        ? globalThis.Number(object.shardCount)
+        : isSet(object.shard_count)
+        ? globalThis.Number(object.shard_count)
         : 0,
     };
   },
@@ -917,6 +959,12 @@ export const EvaluateRobustnessRequest: MessageFns<EvaluateRobustnessRequest> = 
     if (message.batchSize !== 0) {
       obj.batchSize = Math.round(message.batchSize);
     }
+    if (message.shardIndex !== 0) {
+      obj.shardIndex = Math.round(message.shardIndex);
+    }
+    if (message.shardCount !== 0) {
+      obj.shardCount = Math.round(message.shardCount);
+    }
     return obj;
   },
 
@@ -938,6 +986,8 @@ export const EvaluateRobustnessRequest: MessageFns<EvaluateRobustnessRequest> = 
     message.shuffleSeed = object.shuffleSeed ?? undefined;
     message.indices = object.indices?.map((e) => e) || [];
     message.batchSize = object.batchSize ?? 0;
+    message.shardIndex = object.shardIndex ?? 0;
+    message.shardCount = object.shardCount ?? 0;
     return message;
   },
 };
