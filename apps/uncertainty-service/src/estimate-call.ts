@@ -2,6 +2,7 @@ import type { ModelResolver } from '@conjugate/clients';
 import type { EstimateRequest, EstimateUpdate, PacketResult, MergePacketRequest } from '@conjugate/proto';
 import { invalidArgument, type ServerStreamContext } from '@conjugate/service-kit';
 import {
+  ensemblePointRuns,
   estimateOnClassifier,
   estimateOutcomeToProto,
   InvalidEstimateError,
@@ -70,6 +71,8 @@ export async function estimate(
       await writes;
       const { inputShape, featureSize } = model.classifier.spec;
       const pointShape = options.space === 'pixel' ? [...inputShape] : [featureSize];
+      // A shard of an ensemble estimate: its per-point inputs first, for the caller to summarise.
+      if (outcome.ensembleShard) for (const run of ensemblePointRuns(outcome.ensembleShard)) await stream.write({ update: { $case: 'ensemblePoints', value: run } });
       await stream.write({ update: { $case: 'result', value: estimateOutcomeToProto(outcome, pointShape) } });
     } finally {
       points.images.dispose();

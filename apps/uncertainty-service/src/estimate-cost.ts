@@ -17,7 +17,8 @@ export function expectedPointCount(selection: PointSelection | undefined, numPoi
 /**
  * Cost of an estimate in the unit of CONJUGATE_MAX_REQUEST_COST (model evaluations × max(parameters,
  * input values)): the packet takes N gradients per point and width (this shard's share); the ensemble
- * one gradient per point plus its bootstrap, B resamples over points × dimensions.
+ * one gradient per point plus its bootstrap, B resamples over points × dimensions (a shard: its share of
+ * the gradients only).
  */
 export function estimateCost(classifier: TrainableClassifier, points: number, options: EstimateOptions): number {
   const [h, w, c] = classifier.spec.inputShape;
@@ -25,6 +26,8 @@ export function estimateCost(classifier: TrainableClassifier, points: number, op
   if (options.estimator === 'packet') {
     return (points * options.samplesPerPoint * (1 + options.sigmaSweep.length) * perImage) / Math.max(options.shardCount, 1);
   }
+  // A shard of an ensemble takes the gradients of its share of the points; its caller runs the bootstrap.
+  if (options.shardCount > 1) return (points * perImage) / options.shardCount;
   const dims = options.space === 'pixel' ? h * w * c : classifier.spec.featureSize;
   return points * perImage + points * dims * options.bootstrapResamples;
 }

@@ -1,6 +1,6 @@
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import { Estimator, UncertaintyServiceClient, type EstimateRequest, type EstimateResult, type EstimateUpdate, type Progress } from '@conjugate/proto';
-import { DEFAULT_ESTIMATE_OPTIONS, mergeEstimateResults } from '@conjugate/uncertainty';
+import { Estimator, UncertaintyServiceClient, type EnsemblePoints, type EstimateRequest, type EstimateResult, type EstimateUpdate, type Progress } from '@conjugate/proto';
+import { DEFAULT_ESTIMATE_OPTIONS, mergeEnsembleShardStreams, mergeEstimateResults, type EnsembleShardStream } from '@conjugate/uncertainty';
 import { createClient, type ConnectOptions } from './grpc-client';
 
 export interface FanOutOptions {
@@ -20,15 +20,17 @@ export interface FanOutOptions {
   shards?: number;
 }
 
-/** Runs one Estimate call to its result, forwarding progress; rejects with the replica's status. */
-function runEstimate(client: UncertaintyServiceClient, request: EstimateRequest, deadline: number | undefined, onProgress: (p: Progress) => void, signal?: AbortSignal): Promise<EstimateResult> {
+/** Runs one Estimate call to its result (and an ensemble shard's runs of points), forwarding progress; rejects with the replica's status. */
+function runEstimate(client: UncertaintyServiceClient, request: EstimateRequest, deadline: number | undefined, onProgress: (p: Progress) => void, signal?: AbortSignal): Promise<EnsembleShardStream> {
   return new Promise((resolve, reject) => {
     const call: ClientReadableStream<EstimateUpdate> = client.estimate(request, deadline === undefined ? {} : { deadline });
     let result: EstimateResult | undefined;
+    const runs: EnsemblePoints[] = [];
     const cancel = () => call.cancel();
     signal?.addEventListener('abort', cancel, { once: true });
     call.on('data', (update: EstimateUpdate) => {
       if (update.update?.$case === 'progress') onProgress(update.update.value);
+      else if (update.update?.$case === 'ensemblePoints') runs.push(update.update.value);
       else if (update.update?.$case === 'result') result = update.update.value;
     });
     call.on('error', (error) => {
@@ -37,25 +39,44 @@ function runEstimate(client: UncertaintyServiceClient, request: EstimateRequest,
     });
     call.on('end', () => {
       signal?.removeEventListener('abort', cancel);
-      if (result) resolve(result);
+      if (result) resolve({ result, runs });
       else reject(new Error(`${client.getChannel().getTarget()}: Estimate ended without a result`));
     });
   });
 }
 
+/** Points of an ensemble estimate when the request says (inline, indices, num_points), else undefined (a whole split). */
+function ensemblePointCount(request: EstimateRequest): number | undefined {
+  const points = request.points?.points;
+  if (points?.$case === 'inline') return points.value.labels?.shape[0];
+  if (points?.$case === 'dataset' && points.value.indices.length > 0) return points.value.indices.length;
+  return request.spec?.numPoints || undefined;
+}
+
+/** Shards an estimate is split into: `wanted`, but an ensemble shard needs a batch of points of its own. */
+function shardsFor(request: EstimateRequest, wanted: number): number {
+  const spec = request.spec;
+  if (spec?.estimator === Estimator.ESTIMATOR_PACKET) return wanted;
+  if (spec?.estimator !== Estimator.ESTIMATOR_ENSEMBLE) return 1;
+  const points = ensemblePointCount(request);
+  return points === undefined ? wanted : Math.max(1, Math.min(wanted, Math.ceil(points / (spec.batchSize || DEFAULT_ESTIMATE_OPTIONS.batchSize))));
+}
+
 /**
- * Fans one packet estimate out over replicas of the uncertainty-service: shard i of n goes to
- * `addresses[i mod addresses]` (a shard is a set of jackknife batches with their own random streams), all run
- * concurrently, and their sufficient statistics are merged exactly (libs/uncertainty) into the result
- * one replica would have computed alone. An ensemble estimate does not shard and goes to the first replica.
+ * Fans one estimate out over replicas of the uncertainty-service: shard i of n goes to
+ * `addresses[i mod addresses]`, all run concurrently, and the shards merge exactly into the result one
+ * replica would have computed alone. A packet shard is a set of jackknife batches with their own random
+ * streams, merged by its sufficient statistics; an ensemble shard is a run of whole batches of points
+ * whose per-point inputs come back, and the statistics run here over all of them (libs/uncertainty).
  * If any shard fails the others are cancelled and the error is the failing replica's.
  */
 export async function estimateAcrossReplicas(request: EstimateRequest, addresses: string[], options: FanOutOptions = {}): Promise<EstimateResult> {
   if (addresses.length === 0) throw new Error('estimateAcrossReplicas: no replica addresses given');
   const deadline = options.deadlineMs === undefined ? undefined : Date.now() + options.deadlineMs;
   const spec = request.spec;
-  const shards = spec?.estimator === Estimator.ESTIMATOR_PACKET ? Math.max(1, options.shards ?? addresses.length) : 1;
-  // Each shard needs at least one jackknife batch of its own.
+  const shards = shardsFor(request, Math.max(1, options.shards ?? addresses.length));
+  const packet = spec?.estimator === Estimator.ESTIMATOR_PACKET;
+  // Each packet shard needs at least one jackknife batch of its own.
   const batches = Math.max(spec?.jackknifeBatches ?? DEFAULT_ESTIMATE_OPTIONS.jackknifeBatches, shards);
   const clients = addresses.slice(0, shards).map((address) => createClient(UncertaintyServiceClient, address, { maxMessageBytes: options.maxMessageBytes, tls: options.tls }));
   const abort = new AbortController();
@@ -65,14 +86,16 @@ export async function estimateAcrossReplicas(request: EstimateRequest, addresses
     const results = await Promise.all(
       Array.from({ length: shards }, (_, shardIndex) => {
         const client = clients[shardIndex % clients.length];
-        const shardRequest: EstimateRequest = shards === 1 ? request : { ...request, spec: { ...spec!, shardIndex, shardCount: shards, jackknifeBatches: batches } };
+        const shardSpec = packet ? { ...spec!, shardIndex, shardCount: shards, jackknifeBatches: batches } : { ...spec!, shardIndex, shardCount: shards };
+        const shardRequest: EstimateRequest = shards === 1 ? request : { ...request, spec: shardSpec };
         return runEstimate(client, shardRequest, deadline, (p) => options.onProgress?.(shardIndex, p), abort.signal).catch((error: unknown) => {
           abort.abort(error);
           throw error;
         });
       }),
     );
-    return shards === 1 ? results[0] : mergeEstimateResults(results);
+    if (shards === 1) return results[0].result;
+    return packet ? mergeEstimateResults(results.map((r) => r.result)) : await mergeEnsembleShardStreams(results);
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort);
     for (const client of clients) client.close();

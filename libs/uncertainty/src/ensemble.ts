@@ -62,7 +62,19 @@ export async function estimateEnsemble(
   options: EnsembleOptions,
 ): Promise<EnsembleReport> {
   if (labels.length < 2) throw new Error(`ensemble needs M ≥ 2 points, got ${labels.length}`);
-  const inputs = await ensembleInputs(model, points, labels, options);
+  return summariseEnsemble(await ensembleInputs(model, points, labels, options), labels, options);
+}
+
+/**
+ * The estimator's statistics over its per-point inputs (point m's id in the bootstrap is its position):
+ * what one pass computes after its forward/backward passes, and what the caller of a sharded estimate
+ * computes over the shards' inputs in point order.
+ */
+export async function summariseEnsemble(
+  inputs: EnsembleInputs,
+  labels: number[],
+  options: Pick<EnsembleOptions, 'bootstrapResamples' | 'seed' | 'standardize' | 'signal'>,
+): Promise<EnsembleReport> {
   const all = labels.map((_, m) => m);
   const summaryOptions = { resamples: options.bootstrapResamples, seed: options.seed, standardize: options.standardize, signal: options.signal };
   const overall = await summariseEnsembleGroup(inputs, all, summaryOptions);

@@ -61,7 +61,8 @@ export function resolveEstimateOptions(
     fail(`jackknife_batches (${options.jackknifeBatches}) must not exceed num_samples (${options.samplesPerPoint})`);
   }
   if (!Number.isInteger(options.shardCount) || options.shardCount < 1) fail(`shard_count must be ≥ 1, got ${options.shardCount}`);
-  if (options.shardCount > options.jackknifeBatches) {
+  // Ensemble shards are runs of points (checked against the points, ensembleShardRange).
+  if (options.estimator === 'packet' && options.shardCount > options.jackknifeBatches) {
     fail(`shard_count (${options.shardCount}) must not exceed jackknife_batches (${options.jackknifeBatches}): a shard is a set of batches`);
   }
   if (!Number.isInteger(options.shardIndex) || options.shardIndex < 0 || options.shardIndex >= options.shardCount) {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '@conjugate/models';
-import { estimateEnsemble, type EnsembleReport } from './ensemble';
+import { ensembleInputs, estimateEnsemble, type EnsembleReport } from './ensemble';
+import { ensembleShardRange, pooledSums, type EnsembleShardInputs } from './ensemble-shard';
 import { InvalidEstimateError, type EstimateOptions } from './estimate-options';
 import { featureSigma, pooledStd } from './feature-scale';
 import { classifierLogLoss } from './log-loss';
@@ -20,6 +21,8 @@ export interface EstimateOutcome {
   stdPixel: number;
   stdFeature: number;
   ensemble?: EnsembleReport;
+  /** One shard of a sharded ensemble estimate: its per-point inputs, for the caller to summarise. */
+  ensembleShard?: EnsembleShardInputs;
   packet?: PacketEstimate;
   /** One packet estimate per extra σ of the sweep. */
   sweep: PacketEstimate[];
@@ -69,6 +72,7 @@ export async function estimateOnClassifier(
     throw new InvalidEstimateError(`points: the ensemble needs M ≥ 2 points, got ${labels.length}`);
   }
   if (labels.length < 1) throw new InvalidEstimateError('points: no points given');
+  if (options.estimator === 'ensemble' && options.shardCount > 1) return ensembleShard(classifier, images, labels, options, hooks);
   const model = classifierLogLoss(classifier, options.space);
   const features = featuresInBatches(classifier, images, options.batchSize);
   const X = options.space === 'pixel' ? images : features;
@@ -120,5 +124,35 @@ export async function estimateOnClassifier(
     return outcome;
   } finally {
     features.dispose();
+  }
+}
+
+/** This shard's run of whole batches: features and the forward/backward passes of its points only. */
+async function ensembleShard(
+  classifier: Classifier,
+  allImages: tf.Tensor4D,
+  allLabels: number[],
+  options: EstimateOptions,
+  hooks: { onProgress?: (progress: EstimateProgress) => void; signal?: AbortSignal },
+): Promise<EstimateOutcome> {
+  const { first, end } = ensembleShardRange(allLabels.length, options.batchSize, options.shardIndex, options.shardCount);
+  const labels = allLabels.slice(first, end);
+  const images = tf.slice(allImages, first, end - first);
+  const features = featuresInBatches(classifier, images, options.batchSize);
+  try {
+    const stage = `ensemble/${options.space}`;
+    const inputs = await ensembleInputs(classifierLogLoss(classifier, options.space), options.space === 'pixel' ? images : features, labels, {
+      batchSize: options.batchSize,
+      signal: hooks.signal,
+      onProgress: (done) => hooks.onProgress?.({ stage, done, total: labels.length, samples: done }),
+    });
+    const pixels = pooledSums(await images.data());
+    const featureSums = pooledSums(await features.data());
+    return {
+      options, stdPixel: NaN, stdFeature: NaN, sweep: [], warnings: [],
+      ensembleShard: { firstPoint: first, totalPoints: allLabels.length, labels, inputs, pixels, features: featureSums },
+    };
+  } finally {
+    tf.dispose([images, features]);
   }
 }

@@ -1,16 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { pooledSums, stdOfPooledSums } from './ensemble-shard';
 
 /** Standard deviation of all values of a tensor (pooled over points and dimensions), in float64. */
 export async function pooledStd(values: tf.Tensor): Promise<number> {
-  const data = await values.data();
-  let sum = 0;
-  let sum2 = 0;
-  for (let i = 0; i < data.length; i++) {
-    sum += data[i];
-    sum2 += data[i] * data[i];
-  }
-  const mean = sum / data.length;
-  return Math.sqrt(Math.max(0, sum2 / data.length - mean * mean));
+  return stdOfPooledSums([pooledSums(await values.data())]);
 }
 
 /**

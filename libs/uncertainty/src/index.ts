@@ -1,6 +1,8 @@
 // The two Δx / Δp estimators of docs/uncertainty.md: ensemble (§1) and packet (§2), pure functions.
 export { classifierLogLoss, logLossAndScore, stableLogLoss, type EstimatorSpace, type LogLossModel } from './log-loss';
-export { estimateEnsemble, type EnsembleOptions, type EnsembleReport } from './ensemble';
+export { estimateEnsemble, summariseEnsemble, type EnsembleOptions, type EnsembleReport } from './ensemble';
+export { ensembleShardRange, mergeEnsembleShards, type EnsembleShardInputs } from './ensemble-shard';
+export { ensemblePointRuns, mergeEnsembleShardStreams, type EnsembleShardStream } from './ensemble-shard-proto';
 export type { EnsembleSummary } from './ensemble-summary';
 export { estimatePacket, type PacketEstimate } from './packet';
 export { samplePacket, type PacketPoints, type PacketSamplingOptions } from './packet-sampler';

@@ -3,6 +3,7 @@ import {
   Estimator,
   Space,
   type EnsembleResult,
+  type EnsembleShard,
   type EnsembleSummary as EnsembleSummaryMessage,
   type EstimateResult,
   type NamedTensor,
@@ -135,6 +136,25 @@ export function spaceToProto(name: 'pixel' | 'feature'): Space {
   return name === 'pixel' ? Space.SPACE_PIXEL : Space.SPACE_FEATURE;
 }
 
+/** A shard's description that ends its stream, after its runs of points (ensemblePointRuns). */
+function ensembleShardToProto(outcome: EstimateOutcome, pointShape: number[]): EnsembleShard {
+  const shard = outcome.ensembleShard!;
+  return {
+    firstPoint: shard.firstPoint,
+    numPoints: shard.labels.length,
+    totalPoints: shard.totalPoints,
+    seed: outcome.options.seed,
+    bootstrapResamples: outcome.options.bootstrapResamples,
+    pointShape,
+    pixelSum: shard.pixels.sum,
+    pixelSumSquares: shard.pixels.sumSquares,
+    pixelCount: shard.pixels.count,
+    featureSum: shard.features.sum,
+    featureSumSquares: shard.features.sumSquares,
+    featureCount: shard.features.count,
+  };
+}
+
 /** The final result message of an Estimate call. */
 export function estimateOutcomeToProto(outcome: EstimateOutcome, pointShape: number[]): EstimateResult {
   const base = {
@@ -146,6 +166,7 @@ export function estimateOutcomeToProto(outcome: EstimateOutcome, pointShape: num
     stdG: outcome.stdFeature,
   };
   if (outcome.ensemble) return { ...base, result: { $case: 'ensemble', value: ensembleReportToProto(outcome.ensemble, pointShape) } };
+  if (outcome.ensembleShard) return { ...base, result: { $case: 'ensemble', value: { perClass: [], maps: [], shard: ensembleShardToProto(outcome, pointShape) } } };
   return { ...base, result: { $case: 'packet', value: packetEstimateToProto(outcome.packet!) } };
 }
 

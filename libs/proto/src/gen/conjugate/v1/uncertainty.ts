@@ -105,7 +105,9 @@ export interface EstimatorSpec {
   sigmaSweep: number[];
   /**
    * Packet: compute only this shard of the samples (index in [0, count)); shards use independent seeds
-   * and their statistics merge exactly. count 0 or 1 = everything.
+   * and their statistics merge exactly. Ensemble: compute the per-point inputs of this shard of the points
+   * (contiguous runs of whole batches of batch_size) and stream them (EnsembleShard, EnsemblePoints) for
+   * the caller to summarise. count 0 or 1 = everything.
    */
   shardIndex: number;
   shardCount: number;
@@ -270,6 +272,53 @@ export interface EnsembleResult {
    * "dx" and "product" are NaN when ESS < 2.
    */
   maps: NamedTensor[];
+  /**
+   * Set only in the result of one shard of a sharded estimate (spec.shard_count > 1), whose summaries
+   * and maps are then empty: what the caller needs with the shard's EnsemblePoints to summarise the whole.
+   */
+  shard?: EnsembleShard | undefined;
+}
+
+/**
+ * One shard of a sharded ensemble estimate: it holds the points first_point … first_point + num_points − 1
+ * of the estimate's point list, whose per-point inputs it streamed as EnsemblePoints before its result.
+ * Forward batches start at shard boundaries, so the inputs of all shards in point order are those of one
+ * unsharded pass, and the statistics over them (the Poisson bootstrap is seeded by seed, resample and
+ * position in the list) equal the unsharded estimate.
+ */
+export interface EnsembleShard {
+  firstPoint: number;
+  numPoints: number;
+  /** Points of the whole estimate (all shards). */
+  totalPoints: number;
+  seed: number;
+  bootstrapResamples: number;
+  /** Shape of one point in the estimator's space. */
+  pointShape: number[];
+  /**
+   * Over this shard's images and their features: Σv, Σv² and the number of values (the whole estimate's
+   * std_x and std_g are pooled from them).
+   */
+  pixelSum: number;
+  pixelSumSquares: number;
+  pixelCount: number;
+  featureSum: number;
+  featureSumSquares: number;
+  featureCount: number;
+}
+
+/** A run of one shard's per-point ensemble inputs (streamed in runs so that each message stays small). */
+export interface EnsemblePoints {
+  /** Position of the run's first point in the estimate's point list. */
+  firstPoint: number;
+  labels: number[];
+  /** float32 [n]: log l at each point. */
+  logLoss?:
+    | Tensor
+    | undefined;
+  /** float32 [n, D]: the points in the estimator's space (pixels or features), and the scores ∇ log l there. */
+  points?: Tensor | undefined;
+  scores?: Tensor | undefined;
 }
 
 export interface PacketResult {
@@ -306,7 +355,9 @@ export interface EstimateResult {
 }
 
 export interface EstimateUpdate {
-  update?: { $case: "progress"; value: Progress } | { $case: "result"; value: EstimateResult } | undefined;
+  update?: { $case: "progress"; value: Progress } | { $case: "result"; value: EstimateResult } | //
+  /** A sharded ensemble estimate's per-point inputs, before its result (see EnsembleShard). */
+  { $case: "ensemblePoints"; value: EnsemblePoints } | undefined;
 }
 
 /**
@@ -2420,7 +2471,7 @@ export const ClassPacketSummary: MessageFns<ClassPacketSummary> = {
 };
 
 function createBaseEnsembleResult(): EnsembleResult {
-  return { overall: undefined, perClass: [], maps: [] };
+  return { overall: undefined, perClass: [], maps: [], shard: undefined };
 }
 
 export const EnsembleResult: MessageFns<EnsembleResult> = {
@@ -2433,6 +2484,9 @@ export const EnsembleResult: MessageFns<EnsembleResult> = {
     }
     for (const v of message.maps) {
       NamedTensor.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.shard !== undefined) {
+      EnsembleShard.encode(message.shard, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -2474,6 +2528,14 @@ export const EnsembleResult: MessageFns<EnsembleResult> = {
             message.maps.push(NamedTensor.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.shard = EnsembleShard.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2495,6 +2557,7 @@ export const EnsembleResult: MessageFns<EnsembleResult> = {
         ? object.per_class.map((e: any) => ClassEnsembleSummary.fromJSON(e))
         : [],
       maps: globalThis.Array.isArray(object?.maps) ? object.maps.map((e: any) => NamedTensor.fromJSON(e)) : [],
+      shard: isSet(object.shard) ? EnsembleShard.fromJSON(object.shard) : undefined,
     };
   },
 
@@ -2509,6 +2572,9 @@ export const EnsembleResult: MessageFns<EnsembleResult> = {
     if (message.maps?.length) {
       obj.maps = message.maps.map((e) => NamedTensor.toJSON(e));
     }
+    if (message.shard !== undefined) {
+      obj.shard = EnsembleShard.toJSON(message.shard);
+    }
     return obj;
   },
 
@@ -2522,6 +2588,486 @@ export const EnsembleResult: MessageFns<EnsembleResult> = {
       : undefined;
     message.perClass = object.perClass?.map((e) => ClassEnsembleSummary.fromPartial(e)) || [];
     message.maps = object.maps?.map((e) => NamedTensor.fromPartial(e)) || [];
+    message.shard = (object.shard !== undefined && object.shard !== null)
+      ? EnsembleShard.fromPartial(object.shard)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseEnsembleShard(): EnsembleShard {
+  return {
+    firstPoint: 0,
+    numPoints: 0,
+    totalPoints: 0,
+    seed: 0,
+    bootstrapResamples: 0,
+    pointShape: [],
+    pixelSum: 0,
+    pixelSumSquares: 0,
+    pixelCount: 0,
+    featureSum: 0,
+    featureSumSquares: 0,
+    featureCount: 0,
+  };
+}
+
+export const EnsembleShard: MessageFns<EnsembleShard> = {
+  encode(message: EnsembleShard, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.firstPoint !== 0) {
+      writer.uint32(8).int64(message.firstPoint);
+    }
+    if (message.numPoints !== 0) {
+      writer.uint32(16).int64(message.numPoints);
+    }
+    if (message.totalPoints !== 0) {
+      writer.uint32(24).int64(message.totalPoints);
+    }
+    if (message.seed !== 0) {
+      writer.uint32(32).int64(message.seed);
+    }
+    if (message.bootstrapResamples !== 0) {
+      writer.uint32(40).int32(message.bootstrapResamples);
+    }
+    if (message.pointShape.length !== 0) {
+      writer.uint32(50).fork();
+      for (const v of message.pointShape) {
+        writer.int64(v);
+      }
+      writer.join();
+    }
+    if (message.pixelSum !== 0) {
+      writer.uint32(57).double(message.pixelSum);
+    }
+    if (message.pixelSumSquares !== 0) {
+      writer.uint32(65).double(message.pixelSumSquares);
+    }
+    if (message.pixelCount !== 0) {
+      writer.uint32(72).int64(message.pixelCount);
+    }
+    if (message.featureSum !== 0) {
+      writer.uint32(81).double(message.featureSum);
+    }
+    if (message.featureSumSquares !== 0) {
+      writer.uint32(89).double(message.featureSumSquares);
+    }
+    if (message.featureCount !== 0) {
+      writer.uint32(96).int64(message.featureCount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EnsembleShard {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEnsembleShard();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.firstPoint = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.numPoints = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.totalPoints = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.seed = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.bootstrapResamples = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag === 48) {
+              message.pointShape.push(longToNumber(reader.int64()));
+
+              continue;
+            }
+
+            if (tag === 50) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.pointShape.push(longToNumber(reader.int64()));
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.pixelSum = reader.double();
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.pixelSumSquares = reader.double();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.pixelCount = longToNumber(reader.int64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 81) {
+              break;
+            }
+
+            message.featureSum = reader.double();
+            continue;
+          }
+          case 11: {
+            if (tag !== 89) {
+              break;
+            }
+
+            message.featureSumSquares = reader.double();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.featureCount = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EnsembleShard {
+    return {
+      firstPoint: isSet(object.firstPoint)
+        ? globalThis.Number(object.firstPoint)
+        : isSet(object.first_point)
+        ? globalThis.Number(object.first_point)
+        : 0,
+      numPoints: isSet(object.numPoints)
+        ? globalThis.Number(object.numPoints)
+        : isSet(object.num_points)
+        ? globalThis.Number(object.num_points)
+        : 0,
+      totalPoints: isSet(object.totalPoints)
+        ? globalThis.Number(object.totalPoints)
+        : isSet(object.total_points)
+        ? globalThis.Number(object.total_points)
+        : 0,
+      seed: isSet(object.seed) ? globalThis.Number(object.seed) : 0,
+      bootstrapResamples: isSet(object.bootstrapResamples)
+        ? globalThis.Number(object.bootstrapResamples)
+        : isSet(object.bootstrap_resamples)
+        ? globalThis.Number(object.bootstrap_resamples)
+        : 0,
+      pointShape: globalThis.Array.isArray(object?.pointShape)
+        ? object.pointShape.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.point_shape)
+        ? object.point_shape.map((e: any) => globalThis.Number(e))
+        : [],
+      pixelSum: isSet(object.pixelSum)
+        ? globalThis.Number(object.pixelSum)
+        : isSet(object.pixel_sum)
+        ? globalThis.Number(object.pixel_sum)
+        : 0,
+      pixelSumSquares: isSet(object.pixelSumSquares)
+        ? globalThis.Number(object.pixelSumSquares)
+        : isSet(object.pixel_sum_squares)
+        ? globalThis.Number(object.pixel_sum_squares)
+        : 0,
+      pixelCount: isSet(object.pixelCount)
+        ? globalThis.Number(object.pixelCount)
+        : isSet(object.pixel_count)
+        ? globalThis.Number(object.pixel_count)
+        : 0,
+      featureSum: isSet(object.featureSum)
+        ? globalThis.Number(object.featureSum)
+        : isSet(object.feature_sum)
+        ? globalThis.Number(object.feature_sum)
+        : 0,
+      featureSumSquares: isSet(object.featureSumSquares)
+        ? globalThis.Number(object.featureSumSquares)
+        : isSet(object.feature_sum_squares)
+        ? globalThis.Number(object.feature_sum_squares)
+        : 0,
+      featureCount: isSet(object.featureCount)
+        ? globalThis.Number(object.featureCount)
+        : isSet(object.feature_count)
+        ? globalThis.Number(object.feature_count)
+        : 0,
+    };
+  },
+
+  toJSON(message: EnsembleShard): unknown {
+    const obj: any = {};
+    if (message.firstPoint !== 0) {
+      obj.firstPoint = Math.round(message.firstPoint);
+    }
+    if (message.numPoints !== 0) {
+      obj.numPoints = Math.round(message.numPoints);
+    }
+    if (message.totalPoints !== 0) {
+      obj.totalPoints = Math.round(message.totalPoints);
+    }
+    if (message.seed !== 0) {
+      obj.seed = Math.round(message.seed);
+    }
+    if (message.bootstrapResamples !== 0) {
+      obj.bootstrapResamples = Math.round(message.bootstrapResamples);
+    }
+    if (message.pointShape?.length) {
+      obj.pointShape = message.pointShape.map((e) => Math.round(e));
+    }
+    if (message.pixelSum !== 0) {
+      obj.pixelSum = floatToJson(message.pixelSum);
+    }
+    if (message.pixelSumSquares !== 0) {
+      obj.pixelSumSquares = floatToJson(message.pixelSumSquares);
+    }
+    if (message.pixelCount !== 0) {
+      obj.pixelCount = Math.round(message.pixelCount);
+    }
+    if (message.featureSum !== 0) {
+      obj.featureSum = floatToJson(message.featureSum);
+    }
+    if (message.featureSumSquares !== 0) {
+      obj.featureSumSquares = floatToJson(message.featureSumSquares);
+    }
+    if (message.featureCount !== 0) {
+      obj.featureCount = Math.round(message.featureCount);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EnsembleShard>, I>>(base?: I): EnsembleShard {
+    return EnsembleShard.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EnsembleShard>, I>>(object: I): EnsembleShard {
+    const message = createBaseEnsembleShard();
+    message.firstPoint = object.firstPoint ?? 0;
+    message.numPoints = object.numPoints ?? 0;
+    message.totalPoints = object.totalPoints ?? 0;
+    message.seed = object.seed ?? 0;
+    message.bootstrapResamples = object.bootstrapResamples ?? 0;
+    message.pointShape = object.pointShape?.map((e) => e) || [];
+    message.pixelSum = object.pixelSum ?? 0;
+    message.pixelSumSquares = object.pixelSumSquares ?? 0;
+    message.pixelCount = object.pixelCount ?? 0;
+    message.featureSum = object.featureSum ?? 0;
+    message.featureSumSquares = object.featureSumSquares ?? 0;
+    message.featureCount = object.featureCount ?? 0;
+    return message;
+  },
+};
+
+function createBaseEnsemblePoints(): EnsemblePoints {
+  return { firstPoint: 0, labels: [], logLoss: undefined, points: undefined, scores: undefined };
+}
+
+export const EnsemblePoints: MessageFns<EnsemblePoints> = {
+  encode(message: EnsemblePoints, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.firstPoint !== 0) {
+      writer.uint32(8).int64(message.firstPoint);
+    }
+    if (message.labels.length !== 0) {
+      writer.uint32(18).fork();
+      for (const v of message.labels) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.logLoss !== undefined) {
+      Tensor.encode(message.logLoss, writer.uint32(26).fork()).join();
+    }
+    if (message.points !== undefined) {
+      Tensor.encode(message.points, writer.uint32(34).fork()).join();
+    }
+    if (message.scores !== undefined) {
+      Tensor.encode(message.scores, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EnsemblePoints {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEnsemblePoints();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.firstPoint = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag === 16) {
+              message.labels.push(reader.int32());
+
+              continue;
+            }
+
+            if (tag === 18) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.labels.push(reader.int32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.logLoss = Tensor.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.points = Tensor.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.scores = Tensor.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EnsemblePoints {
+    return {
+      firstPoint: isSet(object.firstPoint)
+        ? globalThis.Number(object.firstPoint)
+        : isSet(object.first_point)
+        ? globalThis.Number(object.first_point)
+        : 0,
+      labels: globalThis.Array.isArray(object?.labels) ? object.labels.map((e: any) => globalThis.Number(e)) : [],
+      logLoss: isSet(object.logLoss)
+        ? Tensor.fromJSON(object.logLoss)
+        : isSet(object.log_loss)
+        ? Tensor.fromJSON(object.log_loss)
+        : undefined,
+      points: isSet(object.points) ? Tensor.fromJSON(object.points) : undefined,
+      scores: isSet(object.scores) ? Tensor.fromJSON(object.scores) : undefined,
+    };
+  },
+
+  toJSON(message: EnsemblePoints): unknown {
+    const obj: any = {};
+    if (message.firstPoint !== 0) {
+      obj.firstPoint = Math.round(message.firstPoint);
+    }
+    if (message.labels?.length) {
+      obj.labels = message.labels.map((e) => Math.round(e));
+    }
+    if (message.logLoss !== undefined) {
+      obj.logLoss = Tensor.toJSON(message.logLoss);
+    }
+    if (message.points !== undefined) {
+      obj.points = Tensor.toJSON(message.points);
+    }
+    if (message.scores !== undefined) {
+      obj.scores = Tensor.toJSON(message.scores);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EnsemblePoints>, I>>(base?: I): EnsemblePoints {
+    return EnsemblePoints.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EnsemblePoints>, I>>(object: I): EnsemblePoints {
+    const message = createBaseEnsemblePoints();
+    message.firstPoint = object.firstPoint ?? 0;
+    message.labels = object.labels?.map((e) => e) || [];
+    message.logLoss = (object.logLoss !== undefined && object.logLoss !== null)
+      ? Tensor.fromPartial(object.logLoss)
+      : undefined;
+    message.points = (object.points !== undefined && object.points !== null)
+      ? Tensor.fromPartial(object.points)
+      : undefined;
+    message.scores = (object.scores !== undefined && object.scores !== null)
+      ? Tensor.fromPartial(object.scores)
+      : undefined;
     return message;
   },
 };
@@ -2946,6 +3492,9 @@ export const EstimateUpdate: MessageFns<EstimateUpdate> = {
       case "result":
         EstimateResult.encode(message.update.value, writer.uint32(18).fork()).join();
         break;
+      case "ensemblePoints":
+        EnsemblePoints.encode(message.update.value, writer.uint32(26).fork()).join();
+        break;
     }
     return writer;
   },
@@ -2979,6 +3528,14 @@ export const EstimateUpdate: MessageFns<EstimateUpdate> = {
             message.update = { $case: "result", value: EstimateResult.decode(reader, reader.uint32()) };
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.update = { $case: "ensemblePoints", value: EnsemblePoints.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2997,6 +3554,10 @@ export const EstimateUpdate: MessageFns<EstimateUpdate> = {
         ? { $case: "progress", value: Progress.fromJSON(object.progress) }
         : isSet(object.result)
         ? { $case: "result", value: EstimateResult.fromJSON(object.result) }
+        : isSet(object.ensemblePoints)
+        ? { $case: "ensemblePoints", value: EnsemblePoints.fromJSON(object.ensemblePoints) }
+        : isSet(object.ensemble_points)
+        ? { $case: "ensemblePoints", value: EnsemblePoints.fromJSON(object.ensemble_points) }
         : undefined,
     };
   },
@@ -3007,6 +3568,8 @@ export const EstimateUpdate: MessageFns<EstimateUpdate> = {
       obj.progress = Progress.toJSON(message.update.value);
     } else if (message.update?.$case === "result") {
       obj.result = EstimateResult.toJSON(message.update.value);
+    } else if (message.update?.$case === "ensemblePoints") {
+      obj.ensemblePoints = EnsemblePoints.toJSON(message.update.value);
     }
     return obj;
   },
@@ -3026,6 +3589,12 @@ export const EstimateUpdate: MessageFns<EstimateUpdate> = {
       case "result": {
         if (object.update?.value !== undefined && object.update?.value !== null) {
           message.update = { $case: "result", value: EstimateResult.fromPartial(object.update.value) };
+        }
+        break;
+      }
+      case "ensemblePoints": {
+        if (object.update?.value !== undefined && object.update?.value !== null) {
+          message.update = { $case: "ensemblePoints", value: EnsemblePoints.fromPartial(object.update.value) };
         }
         break;
       }
