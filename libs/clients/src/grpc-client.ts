@@ -16,6 +16,11 @@ export interface ConnectOptions {
   maxMessageBytes?: number;
   /** Extra grpc-js channel options, applied last. */
   channelOptions?: ChannelOptions;
+  /**
+   * host:port to present instead of the address (:authority, and the name the server's certificate is
+   * checked against unless TLS names one): for an address resolved from that name (resolveEndpoints).
+   */
+  authority?: string;
   /** TLS towards the service; default from the env (TLS_CA_FILE, TLS_CERT_FILE, TLS_KEY_FILE, TLS_SERVER_NAME); false forces plaintext. */
   tls?: ClientTlsOptions | false;
 }
@@ -48,6 +53,7 @@ export function createClient<C extends Client>(
   const tls = options.tls === false ? undefined : (options.tls ?? clientTlsFromEnv());
   return new Constructor(address, channelCredentials(tls), {
     ...defaultChannelOptions(options.maxMessageBytes),
+    ...(options.authority ? { 'grpc.default_authority': options.authority, 'grpc.ssl_target_name_override': options.authority.replace(/:\d+$/, '') } : {}),
     ...tlsChannelOptions(tls),
     ...options.channelOptions,
   });

@@ -1,6 +1,7 @@
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import { Estimator, UncertaintyServiceClient, type EnsemblePoints, type EstimateRequest, type EstimateResult, type EstimateUpdate, type Progress } from '@conjugate/proto';
 import { DEFAULT_ESTIMATE_OPTIONS, mergeEnsembleShardStreams, mergeEstimateResults, type EnsembleShardStream } from '@conjugate/uncertainty';
+import type { Endpoint } from './endpoints';
 import { createClient, type ConnectOptions } from './grpc-client';
 
 export interface FanOutOptions {
@@ -14,8 +15,8 @@ export interface FanOutOptions {
   /** TLS towards the replicas (default from the env, see ConnectOptions). */
   tls?: ConnectOptions['tls'];
   /**
-   * Shards of a packet estimate (default: one per address). Shard i goes to address i mod n, so more
-   * shards than addresses spread over the backends of round_robin targets (a headless Service name).
+   * Shards of an estimate (default: one per address). Shard i goes to address i mod n (give each backend
+   * of a name as an address of its own, see resolveEndpoints, to put one shard on each).
    */
   shards?: number;
 }
@@ -70,7 +71,7 @@ function shardsFor(request: EstimateRequest, wanted: number): number {
  * whose per-point inputs come back, and the statistics run here over all of them (libs/uncertainty).
  * If any shard fails the others are cancelled and the error is the failing replica's.
  */
-export async function estimateAcrossReplicas(request: EstimateRequest, addresses: string[], options: FanOutOptions = {}): Promise<EstimateResult> {
+export async function estimateAcrossReplicas(request: EstimateRequest, addresses: Array<string | Endpoint>, options: FanOutOptions = {}): Promise<EstimateResult> {
   if (addresses.length === 0) throw new Error('estimateAcrossReplicas: no replica addresses given');
   const deadline = options.deadlineMs === undefined ? undefined : Date.now() + options.deadlineMs;
   const spec = request.spec;
@@ -78,7 +79,10 @@ export async function estimateAcrossReplicas(request: EstimateRequest, addresses
   const packet = spec?.estimator === Estimator.ESTIMATOR_PACKET;
   // Each packet shard needs at least one jackknife batch of its own.
   const batches = Math.max(spec?.jackknifeBatches ?? DEFAULT_ESTIMATE_OPTIONS.jackknifeBatches, shards);
-  const clients = addresses.slice(0, shards).map((address) => createClient(UncertaintyServiceClient, address, { maxMessageBytes: options.maxMessageBytes, tls: options.tls }));
+  const clients = addresses.slice(0, shards).map((target) => {
+    const { address, authority } = typeof target === 'string' ? { address: target, authority: undefined } : target;
+    return createClient(UncertaintyServiceClient, address, { maxMessageBytes: options.maxMessageBytes, tls: options.tls, authority });
+  });
   const abort = new AbortController();
   const onOuterAbort = () => abort.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });

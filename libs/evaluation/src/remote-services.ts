@@ -1,7 +1,7 @@
 import { connectivityState, Metadata, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import { createClient, estimateAcrossReplicas, robustnessAcrossReplicas, shardCount } from '@conjugate/clients';
+import { createClient, estimateAcrossReplicas, resolveAllEndpoints, resolveEndpoints, robustnessAcrossReplicas } from '@conjugate/clients';
 import {
-  Split, UncertaintyServiceClient, type AttackBatchRequest, type AttackBatchResponse, type AttackServiceClient, type Batch, type DataServiceClient,
+  AttackServiceClient, Split, UncertaintyServiceClient, type AttackBatchRequest, type AttackBatchResponse, type Batch, type DataServiceClient,
   type EstimateRequest, type EstimateResult, type EvaluateRobustnessRequest, type Progress, type RobustnessResult, type Tensor,
 } from '@conjugate/proto';
 
@@ -17,14 +17,14 @@ export interface RemoteServices {
 
 export interface GrpcClients {
   attack: AttackServiceClient;
-  /** The attack client's target: robust accuracy is sharded over the backends it resolves to. */
+  /** The attack client's target: robust accuracy is sharded over the backends it resolves to (resolveEndpoints). */
   attackTarget: string;
   data: DataServiceClient;
   /** Targets of the uncertainty-service replicas; a packet estimate is sharded over those that answer. */
   uncertaintyAddresses: string[];
   /**
-   * Shards per robust-accuracy evaluation and per packet estimate; 0 or unset = one per backend the
-   * targets resolve to now (an address, an ipv4: list, or a headless Service name with a pod each).
+   * Shards per robust-accuracy evaluation and per estimate; 0 or unset = one per backend the targets
+   * resolve to now (an address, an ipv4: list, or a headless Service name with a pod each).
    */
   attackShards?: number;
   uncertaintyShards?: number;
@@ -71,18 +71,25 @@ export function grpcRemoteServices(clients: GrpcClients): RemoteServices {
   const deadline = () => ({ deadline: Date.now() + (clients.deadlineMs ?? 30 * 60_000) });
   return {
     evaluateRobustness: async (request, onProgress) => {
-      const shards = await shardCount([clients.attackTarget], clients.attackShards);
-      return robustnessAcrossReplicas(request, shards, (shardRequest, onShardProgress, signal) => {
-        const call = clients.attack.evaluateRobustness(shardRequest, new Metadata(), deadline());
-        signal.addEventListener('abort', () => call.cancel(), { once: true });
-        return lastResult(call, (u) => (u.update?.$case === 'progress' ? { progress: u.update.value } : { result: u.update?.value as RobustnessResult | undefined }), onShardProgress, 'EvaluateRobustness');
-      }, onProgress);
+      // One channel per backend the target resolves to, so that shard i runs on backend i mod n.
+      const endpoints = await resolveEndpoints(clients.attackTarget);
+      const replicas = endpoints.length === 1 ? [clients.attack] : endpoints.map(({ address, authority }) => createClient(AttackServiceClient, address, { authority }));
+      try {
+        return await robustnessAcrossReplicas(request, clients.attackShards || endpoints.length, (shardRequest, onShardProgress, signal) => {
+          const call = replicas[shardRequest.shardIndex % replicas.length].evaluateRobustness(shardRequest, new Metadata(), deadline());
+          signal.addEventListener('abort', () => call.cancel(), { once: true });
+          return lastResult(call, (u) => (u.update?.$case === 'progress' ? { progress: u.update.value } : { result: u.update?.value as RobustnessResult | undefined }), onShardProgress, 'EvaluateRobustness');
+        }, onProgress);
+      } finally {
+        if (replicas[0] !== clients.attack) for (const replica of replicas) replica.close();
+      }
     },
     estimate: async (request, onProgress) => {
       const replicas = await reachable(clients.uncertaintyAddresses);
       if (replicas.length === 0) throw Object.assign(new Error(`uncertainty-service: no replica reachable at ${clients.uncertaintyAddresses.join(', ')}`), { code: 14 });
-      const shards = await shardCount(replicas, clients.uncertaintyShards);
-      return estimateAcrossReplicas(request, replicas, { shards, deadlineMs: clients.deadlineMs ?? 30 * 60_000, onProgress: (shard, p) => onProgress({ ...p, stage: `${p.stage} (replica ${shard + 1}/${shards})` }) });
+      const endpoints = await resolveAllEndpoints(replicas);
+      const shards = clients.uncertaintyShards || endpoints.length;
+      return estimateAcrossReplicas(request, endpoints, { shards, deadlineMs: clients.deadlineMs ?? 30 * 60_000, onProgress: (shard, p) => onProgress({ ...p, stage: `${p.stage} (replica ${(shard % endpoints.length) + 1}/${endpoints.length})` }) });
     },
     attackBatch: (request) => new Promise((resolve, reject) => {
       clients.attack.attackBatch(request, new Metadata(), deadline(), (error: ServiceError | null, response: AttackBatchResponse) => (error ? reject(error) : resolve(response)));

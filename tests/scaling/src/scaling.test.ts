@@ -1,15 +1,18 @@
 // Horizontal scaling, as Kubernetes runs it: several replicas of a service, any of which can answer.
-// Two uncertainty-service processes share one packet estimate (fanned out by shard, merged exactly) and
-// agree with one replica doing it alone; two attack-service processes behind one address list both
-// serve calls (round_robin, libs/clients' default) and give the same answers.
+// Two uncertainty-service processes share one packet estimate and one ensemble estimate (fanned out by
+// shard, merged exactly) and agree with one replica doing it alone; two attack-service processes behind
+// one address list both serve calls (round_robin, libs/clients' default), give the same answers, and
+// share one robust-accuracy evaluation whose counts equal one replica's.
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@conjugate/backend';
 import { createClient, estimateAcrossReplicas } from '@conjugate/clients';
+import { grpcRemoteServices } from '@conjugate/evaluation';
 import { createClassifier, toModelMessage } from '@conjugate/models';
 import {
   AttackMethod,
   AttackServiceClient,
+  DataServiceClient,
   DType,
   Estimator,
   Norm,
@@ -19,7 +22,9 @@ import {
   type Estimate,
   type EstimateRequest,
   type EstimateResult,
+  type EvaluateRobustnessRequest,
   type Model,
+  Split,
 } from '@conjugate/proto';
 import { startServiceProcess, type ServiceProcess } from '@conjugate/service-kit';
 import { tensorMessageValues, valuesToTensorMessage } from '@conjugate/tensor';
@@ -42,16 +47,20 @@ beforeAll(async () => {
   const pixels = tf.tidy(() => tf.randomUniform([POINTS, 28, 28, 1], 0, 1, 'float32', 11).dataSync() as Float32Array);
   images = valuesToTensorMessage(pixels, [POINTS, 28, 28, 1], DType.DTYPE_FLOAT32, 'images');
   labels = valuesToTensorMessage(Int32Array.from({ length: POINTS }, (_, i) => (i * 3) % 10), [POINTS], DType.DTYPE_INT32, 'labels');
-  // Four processes at once: the 2 cores load TensorFlow.js for all of them meanwhile.
+  // The data-service first (the attack replicas stream robust-accuracy slices from it), then four
+  // processes at once: the 2 cores load TensorFlow.js for all of them meanwhile.
+  const data = await startServiceProcess('data-service', {}, 90_000);
+  replicas.push(data);
+  const withData = { ...WITH_METRICS, DATA_SERVICE_ADDRESS: data.address };
   replicas.push(
     ...(await Promise.all([
       startServiceProcess('uncertainty-service', WITH_METRICS, 90_000),
       startServiceProcess('uncertainty-service', WITH_METRICS, 90_000),
-      startServiceProcess('attack-service', WITH_METRICS, 90_000),
-      startServiceProcess('attack-service', WITH_METRICS, 90_000),
+      startServiceProcess('attack-service', withData, 90_000),
+      startServiceProcess('attack-service', withData, 90_000),
     ])),
   );
-}, 180_000);
+}, 240_000);
 
 afterAll(async () => {
   await Promise.all(replicas.map((replica) => replica.stop()));
@@ -111,6 +120,38 @@ describe('two uncertainty-service replicas', () => {
   });
 });
 
+describe('two uncertainty-service replicas, one ensemble estimate', () => {
+  it('shard the points (each replica a run of whole batches) and merge to the single-replica result exactly', async () => {
+    const [first, second] = replicas.filter((r) => r.app === 'uncertainty-service');
+    const points = 40;
+    const pixels = tf.tidy(() => tf.randomUniform([points, 28, 28, 1], 0, 1, 'float32', 12).dataSync() as Float32Array);
+    const request: EstimateRequest = {
+      model: { source: { $case: 'inline', value: model } },
+      points: { points: { $case: 'inline', value: {
+        images: valuesToTensorMessage(pixels, [points, 28, 28, 1], DType.DTYPE_FLOAT32, 'images'),
+        labels: valuesToTensorMessage(Int32Array.from({ length: points }, (_, i) => (i * 7) % 10), [points], DType.DTYPE_INT32, 'labels'),
+      } } },
+      spec: {
+        estimator: Estimator.ESTIMATOR_ENSEMBLE, space: Space.SPACE_FEATURE, seed: 3, bootstrapResamples: 50,
+        sigmaSweep: [], shardIndex: 0, shardCount: 0, batchSize: 8,
+      },
+    };
+    const servedBefore = [await handledCalls(first, 'Estimate'), await handledCalls(second, 'Estimate')];
+    const fannedOut = await estimateAcrossReplicas(request, [first.address, second.address]);
+    const single = await estimateAcrossReplicas(request, [second.address]);
+    const servedAfter = [await handledCalls(first, 'Estimate'), await handledCalls(second, 'Estimate')];
+    expect([servedAfter[0] - servedBefore[0], servedAfter[1] - servedBefore[1]]).toEqual([1, 2]);
+
+    if (fannedOut.result?.$case !== 'ensemble' || single.result?.$case !== 'ensemble') throw new Error('expected ensemble results');
+    expect(fannedOut.result.value.overall?.numPoints).toBe(points);
+    expect(fannedOut.result.value.overall?.meanDp?.standardError).toBeGreaterThan(0);
+    // Sharded = unsharded: the summaries, SEs and maps exactly; the pooled stds within 1e-9 relative.
+    expect(Math.abs(fannedOut.stdX - single.stdX) / single.stdX).toBeLessThan(1e-9);
+    expect(Math.abs(fannedOut.stdG - single.stdG) / single.stdG).toBeLessThan(1e-9);
+    expect({ ...fannedOut, stdX: 0, stdG: 0 }).toEqual({ ...single, stdX: 0, stdG: 0 });
+  });
+});
+
 describe('two attack-service replicas behind one address list', () => {
   it('both serve calls (round_robin) and answer alike', async () => {
     const attackReplicas = replicas.filter((r) => r.app === 'attack-service');
@@ -148,5 +189,37 @@ describe('two attack-service replicas behind one address list', () => {
     for (const p of predictions) expect(p).toEqual(predictions[0]);
     const adversarial = responses.map((r) => Buffer.from(r.adversarial!.data).toString('base64'));
     expect(new Set(adversarial).size).toBe(1);
+  });
+});
+
+describe('two attack-service replicas, one robust-accuracy evaluation', () => {
+  it('share its batches (one shard per replica the target resolves to) and add up to one replica\'s counts', async () => {
+    const attackReplicas = replicas.filter((r) => r.app === 'attack-service');
+    const data = replicas.find((r) => r.app === 'data-service')!;
+    const target = `ipv4:${attackReplicas.map((r) => r.address).join(',')}`;
+    const request: EvaluateRobustnessRequest = {
+      model: { source: { $case: 'inline', value: model } },
+      attack: { method: AttackMethod.ATTACK_METHOD_PGD, norm: Norm.NORM_LINF, space: Space.SPACE_FEATURE, epsilon: 8 / 255, stepSize: 2 / 255, steps: 4, randomStart: false, seed: 0 },
+      dataset: 'mnist', split: Split.SPLIT_TEST, offset: 0, limit: 120, indices: [], batchSize: 20, shardIndex: 0, shardCount: 0,
+    };
+    const evaluate = async (attackTarget: string) => {
+      const attack = createClient(AttackServiceClient, attackTarget);
+      const dataClient = createClient(DataServiceClient, data.address);
+      try {
+        const services = grpcRemoteServices({ attack, attackTarget, data: dataClient, uncertaintyAddresses: [] });
+        return await services.evaluateRobustness(request, () => undefined);
+      } finally {
+        attack.close();
+        dataClient.close();
+      }
+    };
+    const before = await Promise.all(attackReplicas.map((r) => handledCalls(r, 'EvaluateRobustness')));
+    const sharded = await evaluate(target);
+    const after = await Promise.all(attackReplicas.map((r) => handledCalls(r, 'EvaluateRobustness')));
+    const single = await evaluate(attackReplicas[0].address);
+    // Two concurrent shard calls on one round_robin channel: one to each replica.
+    expect(after.map((count, i) => count - before[i])).toEqual([1, 1]);
+    expect(sharded).toEqual(single);
+    expect(sharded.total).toBe(120);
   });
 });
