@@ -75,12 +75,13 @@ void tlsFlags(yargs(hideBin(process.argv)))
     .option('preset', { type: 'string', describe: 'once up, start a run of this preset and follow it' })
     .option('dashboard-port', { type: 'number', default: 8080, describe: 'dashboard HTTP port (0 = any free port)' })
     .option('exit-after-run', { type: 'boolean', default: false, describe: 'stop the stack when the --preset run ends' })
-    .option('uncertainty-replicas', { type: 'number', default: 1, describe: 'with --processes: uncertainty-service replicas (packet estimates are sharded over them)' }),
+    .option('uncertainty-replicas', { type: 'number', default: 1, describe: 'with --processes: uncertainty-service replicas (each estimate is sharded over them)' })
+    .option('attack-replicas', { type: 'number', default: 1, describe: 'with --processes: attack-service replicas (each robust-accuracy evaluation is sharded over them)' }),
   // Loaded only for `up`: it pulls in every service (and TensorFlow.js), which other commands do not need.
   (args) => handle(args, () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { up } = require('./commands/up') as typeof import('./commands/up');
-    return up({ processes: args.processes, preset: args.preset, dashboardPort: args.dashboardPort, exitAfterRun: args.exitAfterRun, uncertaintyReplicas: args.uncertaintyReplicas, json: args.json });
+    return up({ processes: args.processes, preset: args.preset, dashboardPort: args.dashboardPort, exitAfterRun: args.exitAfterRun, uncertaintyReplicas: args.uncertaintyReplicas, attackReplicas: args.attackReplicas, json: args.json });
   }))
   .command('presets', 'list the named run configs', (y) => y, (args) => handle(args, (output) => { listPresets(output); return 0; }))
   .command('run', 'start a run from a preset', (y) => runFlags(y)

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@conjugate/backend';
 import { ensembleMoments, type EnsembleInputs } from './ensemble-moments';
-import { ensembleResampler } from './ensemble-resamples';
+import { combineResampleSums, ensembleResampler, momentsOfResamples } from './ensemble-resamples';
 import { poissonCounts } from './poisson-bootstrap';
 
 beforeAll(async () => {
@@ -35,6 +35,32 @@ describe('ensemble moments of bootstrap resamples as matrix products', () => {
         expect(resampled[r].dp[i] / direct.dp[i]).toBeCloseTo(1, 4);
         expect(resampled[r].meanX[i]).toBeCloseTo(direct.meanX[i], 6);
         expect(resampled[r].meanP[i]).toBeCloseTo(direct.meanP[i], 5);
+      }
+    }
+  });
+
+  it('of disjoint groups combine into those of their union (rescaled to one reference, moved to one centre)', () => {
+    const data = inputs(300, 7);
+    const all = Array.from({ length: 300 }, (_, m) => m);
+    const groups = [0, 1, 2].map((g) => all.filter((m) => m % 3 === g));
+    const center = ensembleMoments(data, all);
+    // The union's multiplicities are the groups' (a point's count depends only on seed, resample and id).
+    const parts = groups.map((members) => {
+      const resampler = ensembleResampler(data, members, ensembleMoments(data, members));
+      const sums = resampler.sums(poissonCounts(11, 5, members), 5);
+      resampler.dispose();
+      return sums;
+    });
+    const combined = momentsOfResamples(combineResampleSums(parts, center));
+    const counts = poissonCounts(11, 5, all);
+    for (let r = 0; r < 5; r++) {
+      const direct = ensembleMoments(data, all, counts.subarray(r * 300, (r + 1) * 300));
+      expect(combined[r].ess / direct.ess).toBeCloseTo(1, 6);
+      for (let i = 0; i < 7; i++) {
+        expect(combined[r].dx[i] / direct.dx[i]).toBeCloseTo(1, 4);
+        expect(combined[r].dp[i] / direct.dp[i]).toBeCloseTo(1, 4);
+        expect(combined[r].meanX[i]).toBeCloseTo(direct.meanX[i], 6);
+        expect(combined[r].meanP[i]).toBeCloseTo(direct.meanP[i], 5);
       }
     }
   });

@@ -1,5 +1,5 @@
 import { dataStd, ensembleMoments, type EnsembleInputs, type EnsembleMoments } from './ensemble-moments';
-import { ensembleResampler } from './ensemble-resamples';
+import { combineResampleSums, ensembleResampler, momentsOfResamples } from './ensemble-resamples';
 import { estimateValue, missingValue, type EstimateValue } from './estimate-value';
 import { poissonCounts, resampleStandardErrors } from './poisson-bootstrap';
 
@@ -25,7 +25,8 @@ const NAMES = ['meanDx', 'meanDp', 'meanProduct', 'medianProduct', 'shareAboveBo
 const NEEDS_DX = new Set<string>(['meanDx', 'meanProduct', 'medianProduct', 'shareAboveBound', 'standardizedMeanDx']);
 
 function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
+  // A typed array sorts numerically without a comparator call per comparison (~10× faster here).
+  const sorted = Float64Array.from(values).sort();
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
@@ -60,42 +61,27 @@ function scalars(moments: EnsembleMoments, active: number[], std: Float64Array):
   ];
 }
 
-export interface EnsembleGroupResult {
-  summary: EnsembleSummary;
+/** The point estimate of one group of points (all, or one class): moments, data std and active dimensions. */
+export interface EnsembleGroup {
+  members: number[];
   moments: EnsembleMoments;
   std: Float64Array;
+  /** 1 where the data std exceeds ACTIVE_STD. */
   active: Uint8Array;
+  activeDimensions: number[];
 }
 
-// Bootstrap resamples per matrix product (bounds the [R, M] count matrix).
-const RESAMPLES_PER_SLICE = 50;
-
-/** Summary of one group of points (all, or one class), with bootstrap SEs over its points. */
-export async function summariseEnsembleGroup(
-  inputs: EnsembleInputs,
-  members: number[],
-  options: { resamples: number; seed: number; standardize: boolean; signal?: AbortSignal },
-): Promise<EnsembleGroupResult> {
+export function ensembleGroup(inputs: EnsembleInputs, members: number[]): EnsembleGroup {
   const moments = ensembleMoments(inputs, members);
   const std = dataStd(inputs, members);
-  const activeMask = Uint8Array.from(std, (s) => (s > ACTIVE_STD ? 1 : 0));
-  const active = [...activeMask.keys()].filter((i) => activeMask[i] === 1);
-  const values = scalars(moments, active, std);
-  // Poisson bootstrap over the points (their indices in the request are their ids), in slices so a
-  // service stays responsive and cancellable meanwhile.
-  const draws: number[][] = [];
-  const resampler = ensembleResampler(inputs, members, moments);
-  try {
-    for (let first = 0; first < options.resamples; first += RESAMPLES_PER_SLICE) {
-      options.signal?.throwIfAborted();
-      const count = Math.min(RESAMPLES_PER_SLICE, options.resamples - first);
-      const counts = poissonCounts(options.seed, count, members, first);
-      for (const resample of resampler.moments(counts, count)) draws.push(scalars(resample, active, std));
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  } finally {
-    resampler.dispose();
-  }
+  const active = Uint8Array.from(std, (s) => (s > ACTIVE_STD ? 1 : 0));
+  return { members, moments, std, active, activeDimensions: [...active.keys()].filter((i) => active[i] === 1) };
+}
+
+/** The group's summary: its point estimate ± the SEs over the resamples' scalars (`draws[r]`, in the order of NAMES). */
+function groupSummary(group: EnsembleGroup, draws: number[][], standardize: boolean): EnsembleSummary {
+  const { moments, activeDimensions: active } = group;
+  const values = scalars(moments, active, group.std);
   const errors = resampleStandardErrors(draws);
   const reason =
     active.length === 0
@@ -110,7 +96,7 @@ export async function summariseEnsembleGroup(
     return estimateValue(values[j], errors[j]);
   };
   const summary: EnsembleSummary = {
-    numPoints: members.length,
+    numPoints: group.members.length,
     activeDimensions: active.length,
     ess: moments.ess,
     meanDx: entry(0),
@@ -119,9 +105,48 @@ export async function summariseEnsembleGroup(
     medianProduct: entry(3),
     shareAboveBound: entry(4),
   };
-  if (options.standardize) {
+  if (standardize) {
     summary.standardizedMeanDx = entry(5);
     summary.standardizedMeanDp = entry(6);
   }
-  return { summary, moments, std, active: activeMask };
+  return summary;
+}
+
+// Bootstrap resamples per matrix product (bounds the [R, M] count matrix).
+const RESAMPLES_PER_SLICE = 50;
+
+/**
+ * Summaries of all points and of each class, with Poisson-bootstrap SEs over the points (their
+ * positions are their ids). Resample sums are computed per class as matrix products and combined into
+ * those of all points (combineResampleSums), so each point enters one product per resample; in slices,
+ * so a service stays responsive and cancellable meanwhile. Classes with fewer than 2 points get no
+ * summary of their own (their points count for all points).
+ */
+export async function summariseEnsembleGroups(
+  inputs: EnsembleInputs,
+  overall: EnsembleGroup,
+  classes: EnsembleGroup[],
+  options: { resamples: number; seed: number; standardize: boolean; signal?: AbortSignal },
+): Promise<{ overall: EnsembleSummary; perClass: EnsembleSummary[] }> {
+  const resamplers = classes.map((group) => ensembleResampler(inputs, group.members, group.moments));
+  const overallDraws: number[][] = [];
+  const classDraws: number[][][] = classes.map(() => []);
+  try {
+    for (let first = 0; first < options.resamples; first += RESAMPLES_PER_SLICE) {
+      options.signal?.throwIfAborted();
+      const count = Math.min(RESAMPLES_PER_SLICE, options.resamples - first);
+      const sums = classes.map((group, c) => resamplers[c].sums(poissonCounts(options.seed, count, group.members, first), count));
+      classes.forEach((group, c) => {
+        if (group.members.length >= 2) for (const resample of momentsOfResamples(sums[c])) classDraws[c].push(scalars(resample, group.activeDimensions, group.std));
+      });
+      for (const resample of momentsOfResamples(combineResampleSums(sums, overall.moments))) overallDraws.push(scalars(resample, overall.activeDimensions, overall.std));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    for (const resampler of resamplers) resampler.dispose();
+  }
+  return {
+    overall: groupSummary(overall, overallDraws, options.standardize),
+    perClass: classes.map((group, c) => groupSummary(group, classDraws[c], options.standardize)),
+  };
 }

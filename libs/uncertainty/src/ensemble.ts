@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { EnsembleInputs } from './ensemble-moments';
-import { summariseEnsembleGroup, type EnsembleSummary } from './ensemble-summary';
+import { ensembleGroup, summariseEnsembleGroups, type EnsembleSummary } from './ensemble-summary';
 import { logLossAndScore, pointSize, type LogLossModel } from './log-loss';
 
 export interface EnsembleOptions {
@@ -76,26 +76,26 @@ export async function summariseEnsemble(
   options: Pick<EnsembleOptions, 'bootstrapResamples' | 'seed' | 'standardize' | 'signal'>,
 ): Promise<EnsembleReport> {
   const all = labels.map((_, m) => m);
-  const summaryOptions = { resamples: options.bootstrapResamples, seed: options.seed, standardize: options.standardize, signal: options.signal };
-  const overall = await summariseEnsembleGroup(inputs, all, summaryOptions);
-  const classes = [...new Set(labels)].sort((a, b) => a - b);
+  const overall = ensembleGroup(inputs, all);
+  const labelsPresent = [...new Set(labels)].sort((a, b) => a - b);
+  const classes = labelsPresent.map((label) => ensembleGroup(inputs, all.filter((m) => labels[m] === label)));
+  const summaries = await summariseEnsembleGroups(inputs, overall, classes, {
+    resamples: options.bootstrapResamples, seed: options.seed, standardize: options.standardize, signal: options.signal,
+  });
   const warnings: string[] = [];
   const perClass: EnsembleReport['perClass'] = [];
-  for (const label of classes) {
-    const members = all.filter((m) => labels[m] === label);
-    if (members.length < 2) {
-      warnings.push(`class ${label}: only ${members.length} point, no per-class ensemble summary`);
-      continue;
-    }
-    perClass.push({ label, summary: (await summariseEnsembleGroup(inputs, members, summaryOptions)).summary });
-  }
-  if (overall.moments.ess < 2) {
-    warnings.push(`ensemble ESS ${overall.moments.ess.toFixed(2)} < 2: Δx is not defined and is reported as missing`);
-  }
+  labelsPresent.forEach((label, c) => {
+    const members = classes[c].members.length;
+    if (members < 2) warnings.push(`class ${label}: only ${members} point, no per-class ensemble summary`);
+    else perClass.push({ label, summary: summaries.perClass[c] });
+  });
   const { moments } = overall;
+  if (moments.ess < 2) {
+    warnings.push(`ensemble ESS ${moments.ess.toFixed(2)} < 2: Δx is not defined and is reported as missing`);
+  }
   const dxDefined = moments.ess >= 2;
   return {
-    overall: overall.summary,
+    overall: summaries.overall,
     perClass,
     maps: {
       dx: dxDefined ? moments.dx : new Float64Array(moments.dx.length).fill(NaN),

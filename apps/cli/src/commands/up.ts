@@ -13,8 +13,10 @@ export interface UpFlags {
   preset?: string;
   dashboardPort: number;
   exitAfterRun: boolean;
-  /** --processes: uncertainty-service replicas to start (packet estimates are sharded over them). */
+  /** --processes: uncertainty-service replicas to start (every estimate is sharded over them). */
   uncertaintyReplicas?: number;
+  /** --processes: attack-service replicas to start (robust accuracy is sharded over them). */
+  attackReplicas?: number;
   json?: boolean;
 }
 
@@ -29,7 +31,7 @@ export async function up(flags: UpFlags): Promise<number> {
   output.info(`starting the stack (${flags.processes ? 'one process per service' : 'embedded in this process'})…`);
   const tlsNote = tlsSettingsForStack(flags.processes);
   if (tlsNote) output.info(tlsNote);
-  const stack: RunningStack = await (flags.processes ? startProcessStack(flags.dashboardPort, flags.uncertaintyReplicas) : startEmbeddedStack(flags.dashboardPort))
+  const stack: RunningStack = await (flags.processes ? startProcessStack(flags.dashboardPort, { uncertaintyReplicas: flags.uncertaintyReplicas, attackReplicas: flags.attackReplicas }) : startEmbeddedStack(flags.dashboardPort))
     .catch(async (error: unknown) => { await lock.release(); throw error; });
   const file = await writeStackFile(stack.addresses);
   let stopping: Promise<void> | undefined;

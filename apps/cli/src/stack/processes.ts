@@ -23,15 +23,23 @@ async function natsSpec(port: number, token: string): Promise<SupervisedSpec> {
  * set). Every child is supervised: one that dies is restarted on the same port (see `supervise`), and
  * each is tied to this process so none outlives it, even when this one is SIGKILLed.
  */
-export async function startProcessStack(dashboardPort: number, uncertaintyReplicas = 1): Promise<RunningStack> {
+export async function startProcessStack(dashboardPort: number, { uncertaintyReplicas = 1, attackReplicas = 1 } = {}): Promise<RunningStack> {
   if (!process.env.NATS_URL && !natsServerAvailable()) throw new Error('`up --processes` needs NATS: install nats-server (apt-get install nats-server) or set NATS_URL');
-  const [data, training, attack] = await Promise.all([freePort(), freePort(), freePort()]);
-  // Several uncertainty replicas: the evaluator shards each packet estimate over them and merges.
-  const replicas = await Promise.all(Array.from({ length: Math.max(1, uncertaintyReplicas) }, () => freePort()));
+  const ports = (count: number) => Promise.all(Array.from({ length: Math.max(1, count) }, () => freePort()));
+  const [data, training] = await Promise.all([freePort(), freePort()]);
+  // Several replicas of the evaluation services: the evaluator shards each robust-accuracy evaluation
+  // over the attack replicas and each estimate over the uncertainty replicas, and merges.
+  const attacks = await ports(attackReplicas);
+  const replicas = await ports(uncertaintyReplicas);
   const dashboard = dashboardPort || (await freePort());
   // Each service child its own /metrics port (the same on a restart), so Prometheus can scrape every replica.
-  const [dataMetrics, trainingMetrics, attackMetrics, ...replicaMetrics] = await distinctFreePorts(3 + replicas.length, [data, training, attack, dashboard, ...replicas]);
+  const metrics = await distinctFreePorts(2 + attacks.length + replicas.length, [data, training, dashboard, ...attacks, ...replicas]);
+  const [dataMetrics, trainingMetrics] = metrics;
+  const attackMetrics = metrics.slice(2, 2 + attacks.length);
+  const replicaMetrics = metrics.slice(2 + attacks.length);
   const at = (port: number) => `127.0.0.1:${port}`;
+  // One target for all attack replicas: the evaluator dials each address of the list (one shard each).
+  const attackTarget = attacks.length === 1 ? at(attacks[0]) : `ipv4:${attacks.map(at).join(',')}`;
   const metricsUrl = (port: number) => `http://127.0.0.1:${port}/metrics`;
   const children: Supervised[] = [];
   const stop = async () => { await Promise.all(children.map((child) => child.stop())); };
@@ -56,20 +64,20 @@ export async function startProcessStack(dashboardPort: number, uncertaintyReplic
     const wiring = { DATA_SERVICE_ADDRESS: at(data), TRAINING_SERVICE_ADDRESS: at(training) };
     const plan: SupervisedSpec[] = [
       appSpec('data-service', data, {}, dataMetrics),
-      appSpec('attack-service', attack, wiring, attackMetrics),
+      ...attacks.map((port, i) => appSpec('attack-service', port, wiring, attackMetrics[i])),
       ...replicas.map((port, i) => appSpec('uncertainty-service', port, wiring, replicaMetrics[i])),
       appSpec('training-service', training, {
         ...natsEnv, DATA_SERVICE_ADDRESS: at(data), RUNS_DIR: join(conjugateHome(), 'runs'),
-        ATTACK_SERVICE_ADDRESS: at(attack), UNCERTAINTY_SERVICE_ADDRESSES: replicas.map(at).join(','),
+        ATTACK_SERVICE_ADDRESS: attackTarget, UNCERTAINTY_SERVICE_ADDRESSES: replicas.map(at).join(','),
       }, trainingMetrics),
       appSpec('dashboard', dashboard, { ...natsEnv, TRAINING_SERVICE_ADDRESS: at(training) }),
     ];
     await Promise.all(plan.map(start));
     const addresses: StackAddresses = {
-      data: at(data), training: at(training), attack: at(attack), uncertainty: replicas.map(at).join(','),
+      data: at(data), training: at(training), attack: attackTarget, uncertainty: replicas.map(at).join(','),
       dashboard: `http://127.0.0.1:${dashboard}/`, nats, natsToken, pid: process.pid,
       metrics: {
-        data: metricsUrl(dataMetrics), training: metricsUrl(trainingMetrics), attack: metricsUrl(attackMetrics),
+        data: metricsUrl(dataMetrics), training: metricsUrl(trainingMetrics), attack: attackMetrics.map(metricsUrl).join(','),
         uncertainty: replicaMetrics.map(metricsUrl).join(','),
       },
     };
