@@ -25,7 +25,7 @@ async function main() {
       CHECKPOINT_KEEP_EPOCHS: envString(''),
       /** host:port of the attack-service; with UNCERTAINTY_SERVICE_ADDRESSES it turns on the per-epoch evaluation. */
       ATTACK_SERVICE_ADDRESS: envOptionalString(),
-      /** Comma-separated host:port of the uncertainty-service replicas (the packet estimate is sharded over them). */
+      /** Comma-separated targets of the uncertainty-service replicas (each estimate is sharded over the backends they resolve to). */
       UNCERTAINTY_SERVICE_ADDRESSES: envOptionalString(),
       /** Shards of each robust-accuracy evaluation; 0 = one per attack-service backend ATTACK_SERVICE_ADDRESS resolves to. */
       ATTACK_SHARDS: envInt(0, 0, 1024),

@@ -20,7 +20,7 @@ export interface GrpcClients {
   /** The attack client's target: robust accuracy is sharded over the backends it resolves to (resolveEndpoints). */
   attackTarget: string;
   data: DataServiceClient;
-  /** Targets of the uncertainty-service replicas; a packet estimate is sharded over those that answer. */
+  /** Targets of the uncertainty-service replicas; an estimate is sharded over the backends of those that answer. */
   uncertaintyAddresses: string[];
   /**
    * Shards per robust-accuracy evaluation and per estimate; 0 or unset = one per backend the targets

@@ -20,20 +20,26 @@ export interface RunningStack {
 }
 
 /**
- * Whether the embedded stack runs the attack- and uncertainty-service as child processes: by default when
- * the machine has more than one core; CONJUGATE_EVALUATION_PROCESSES=0 keeps everything in this process
- * (=1 forces children).
+ * How many child processes of the attack- and of the uncertainty-service the embedded stack runs (0 = the
+ * services in this process): by default one of each per core when the machine has more than one, so that
+ * each evaluation step, sharded over them, takes the cores training leaves idle.
+ * CONJUGATE_EVALUATION_PROCESSES=0 keeps everything in this process, =N runs N of each.
  */
-export function evaluationInChildProcesses(env = process.env, cores = availableParallelism()): boolean {
+export function evaluationProcesses(env = process.env, cores = availableParallelism()): number {
   const choice = env.CONJUGATE_EVALUATION_PROCESSES;
-  if (choice === '0' || choice === 'false') return false;
-  if (choice === '1' || choice === 'true') return true;
-  return cores > 1;
+  if (choice === 'false') return 0;
+  if (choice === 'true') return Math.max(cores, 1);
+  if (choice !== undefined && choice !== '') {
+    const count = Number(choice);
+    if (!Number.isInteger(count) || count < 0 || count > 64) throw new Error(`CONJUGATE_EVALUATION_PROCESSES: an integer in [0, 64], got "${choice}"`);
+    return count;
+  }
+  return cores > 1 ? cores : 0;
 }
 
 /**
  * Every service and the dashboard in this process on loopback ports (the attack- and
- * uncertainty-service as child processes on a multi-core machine, see evaluationInChildProcesses). Ports are chosen first because
+ * uncertainty-service as child processes on a multi-core machine, see evaluationProcesses). Ports are chosen first because
  * the services point at each other (attack/uncertainty fetch checkpoints from training, whose evaluator
  * calls them back).
  */
@@ -41,8 +47,12 @@ export async function startEmbeddedStack(dashboardPort: number): Promise<Running
   const host = '127.0.0.1';
   // Errors only by default: every service shares this terminal with the progress bars (LOG_LEVEL=info for more).
   const logger = (name: string) => createLogger(name, { level: process.env.LOG_LEVEL ?? 'error' });
-  const [data, training, attack, uncertainty] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const children = evaluationProcesses();
+  const ports = (count: number) => Promise.all(Array.from({ length: Math.max(1, count) }, () => freePort()));
+  const [[data, training], attacks, uncertainties] = await Promise.all([ports(2), ports(children), ports(children)]);
   const at = (port: number) => `${host}:${port}`;
+  // One target for all attack children: the evaluator dials each address of the list (a shard each).
+  const attackTarget = attacks.length === 1 ? at(attacks[0]) : `ipv4:${attacks.map(at).join(',')}`;
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => { for (const s of stops.reverse()) await s().catch(() => undefined); };
   try {
@@ -51,19 +61,21 @@ export async function startEmbeddedStack(dashboardPort: number): Promise<Running
     const dataService = await startDataService({ host, port: data, logger: logger('data-service') });
     stops.push(() => dataService.shutdown());
     const common = { host, dataServiceAddress: at(data), trainingServiceAddress: at(training) };
-    if (evaluationInChildProcesses()) {
-      // The evaluation's heavy work (attacks, estimates) on other cores: one epoch evaluates there while
-      // this process trains the next. Supervised, and tied to this process like in --processes.
+    if (children > 0) {
+      // The evaluation's heavy work (attacks, estimates) on other cores: one epoch evaluates there, each
+      // step sharded over the children, while this process trains the next. Supervised, and tied to this
+      // process like in --processes.
       const wiring = { DATA_SERVICE_ADDRESS: at(data), TRAINING_SERVICE_ADDRESS: at(training), LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' };
-      const children = await Promise.all([appSpec('attack-service', attack, wiring), appSpec('uncertainty-service', uncertainty, wiring)].map(startSupervised));
-      stops.push(async () => { await Promise.all(children.map((child) => child.stop())); });
+      const specs = [...attacks.map((port) => appSpec('attack-service', port, wiring)), ...uncertainties.map((port) => appSpec('uncertainty-service', port, wiring))];
+      const started = await Promise.all(specs.map(startSupervised));
+      stops.push(async () => { await Promise.all(started.map((child) => child.stop())); });
     } else {
-      const attackService = await startAttackService({ ...common, port: attack, logger: logger('attack-service') });
+      const attackService = await startAttackService({ ...common, port: attacks[0], logger: logger('attack-service') });
       stops.push(() => attackService.shutdown());
-      const uncertaintyService = await startUncertaintyService({ ...common, port: uncertainty, logger: logger('uncertainty-service') });
+      const uncertaintyService = await startUncertaintyService({ ...common, port: uncertainties[0], logger: logger('uncertainty-service') });
       stops.push(() => uncertaintyService.shutdown());
     }
-    const remote = connectEvaluator({ attack: at(attack), data: at(data), uncertainty: [at(uncertainty)] });
+    const remote = connectEvaluator({ attack: attackTarget, data: at(data), uncertainty: uncertainties.map(at) });
     stops.push(async () => remote.close());
     const trainingService = await startTrainingService({
       host, port: training, dataServiceAddress: at(data), bus: chosen.bus, evaluator: remote.evaluator,
@@ -80,7 +92,7 @@ export async function startEmbeddedStack(dashboardPort: number): Promise<Running
       });
     stops.push(() => dashboard.close());
     return {
-      addresses: { data: at(data), training: at(training), attack: at(attack), uncertainty: at(uncertainty), dashboard: dashboard.url, nats: chosen.natsUrl, natsToken: chosen.natsToken, pid: process.pid },
+      addresses: { data: at(data), training: at(training), attack: attackTarget, uncertainty: uncertainties.map(at).join(','), dashboard: dashboard.url, nats: chosen.natsUrl, natsToken: chosen.natsToken, pid: process.pid },
       busDescription: chosen.describe,
       stop,
     };
