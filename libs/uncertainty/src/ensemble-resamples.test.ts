@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@conjugate/backend';
-import { ensembleMoments, type EnsembleInputs } from './ensemble-moments';
+import { ensembleMoments, type EnsembleInputs, type EnsembleMoments } from './ensemble-moments';
 import { combineResampleSums, ensembleResampler, momentsOfResamples } from './ensemble-resamples';
 import { poissonCounts } from './poisson-bootstrap';
 
@@ -16,6 +16,17 @@ function inputs(M: number, D: number): EnsembleInputs {
   return { points, scores, logLoss, dimensions: D };
 }
 
+/** Float32 products against float64 sums: the same moments to 4–6 digits. */
+function expectSameMoments(resampled: EnsembleMoments, direct: EnsembleMoments) {
+  expect(resampled.ess / direct.ess).toBeCloseTo(1, 6);
+  for (let i = 0; i < direct.dx.length; i++) {
+    expect(resampled.dx[i] / direct.dx[i]).toBeCloseTo(1, 4);
+    expect(resampled.dp[i] / direct.dp[i]).toBeCloseTo(1, 4);
+    expect(resampled.meanX[i]).toBeCloseTo(direct.meanX[i], 6);
+    expect(resampled.meanP[i]).toBeCloseTo(direct.meanP[i], 5);
+  }
+}
+
 describe('ensemble moments of bootstrap resamples as matrix products', () => {
   it('equal the float64 moments of the same multiplicities', () => {
     const data = inputs(300, 7);
@@ -28,14 +39,7 @@ describe('ensemble moments of bootstrap resamples as matrix products', () => {
     resampler.dispose();
     expect(tf.memory().numTensors).toBe(before);
     for (let r = 0; r < 5; r++) {
-      const direct = ensembleMoments(data, members, counts.subarray(r * members.length, (r + 1) * members.length));
-      expect(resampled[r].ess / direct.ess).toBeCloseTo(1, 6);
-      for (let i = 0; i < 7; i++) {
-        expect(resampled[r].dx[i] / direct.dx[i]).toBeCloseTo(1, 4);
-        expect(resampled[r].dp[i] / direct.dp[i]).toBeCloseTo(1, 4);
-        expect(resampled[r].meanX[i]).toBeCloseTo(direct.meanX[i], 6);
-        expect(resampled[r].meanP[i]).toBeCloseTo(direct.meanP[i], 5);
-      }
+      expectSameMoments(resampled[r], ensembleMoments(data, members, counts.subarray(r * members.length, (r + 1) * members.length)));
     }
   });
 
@@ -54,14 +58,7 @@ describe('ensemble moments of bootstrap resamples as matrix products', () => {
     const combined = momentsOfResamples(combineResampleSums(parts, center));
     const counts = poissonCounts(11, 5, all);
     for (let r = 0; r < 5; r++) {
-      const direct = ensembleMoments(data, all, counts.subarray(r * 300, (r + 1) * 300));
-      expect(combined[r].ess / direct.ess).toBeCloseTo(1, 6);
-      for (let i = 0; i < 7; i++) {
-        expect(combined[r].dx[i] / direct.dx[i]).toBeCloseTo(1, 4);
-        expect(combined[r].dp[i] / direct.dp[i]).toBeCloseTo(1, 4);
-        expect(combined[r].meanX[i]).toBeCloseTo(direct.meanX[i], 6);
-        expect(combined[r].meanP[i]).toBeCloseTo(direct.meanP[i], 5);
-      }
+      expectSameMoments(combined[r], ensembleMoments(data, all, counts.subarray(r * 300, (r + 1) * 300)));
     }
   });
 });
