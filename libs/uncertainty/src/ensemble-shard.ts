@@ -29,13 +29,17 @@ export interface PooledSums {
 }
 
 export function pooledSums(values: ArrayLike<number>): PooledSums {
-  let sum = 0;
-  let sumSquares = 0;
+  return addToPooledSums({ sum: 0, sumSquares: 0, count: 0 }, values);
+}
+
+/** Adds `values` to running sums in order (the same float64 sums as pooledSums of all values at once). */
+export function addToPooledSums(sums: PooledSums, values: ArrayLike<number>): PooledSums {
   for (let i = 0; i < values.length; i++) {
-    sum += values[i];
-    sumSquares += values[i] * values[i];
+    sums.sum += values[i];
+    sums.sumSquares += values[i] * values[i];
   }
-  return { sum, sumSquares, count: values.length };
+  sums.count += values.length;
+  return sums;
 }
 
 /** Population std over the union of the sets (float64). */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '@conjugate/models';
-import { ensembleInputs, estimateEnsemble, type EnsembleReport } from './ensemble';
-import { ensembleShardRange, pooledSums, type EnsembleShardInputs } from './ensemble-shard';
+import { ensembleInputs, summariseEnsemble, type EnsembleReport } from './ensemble';
+import { addToPooledSums, ensembleShardRange, pooledSums, stdOfPooledSums, type EnsembleShardInputs, type PooledSums } from './ensemble-shard';
 import { InvalidEstimateError, type EstimateOptions } from './estimate-options';
 import { featureSigma, pooledStd } from './feature-scale';
 import { classifierLogLoss } from './log-loss';
@@ -72,7 +72,7 @@ export async function estimateOnClassifier(
     throw new InvalidEstimateError(`points: the ensemble needs M ≥ 2 points, got ${labels.length}`);
   }
   if (labels.length < 1) throw new InvalidEstimateError('points: no points given');
-  if (options.estimator === 'ensemble' && options.shardCount > 1) return ensembleShard(classifier, images, labels, options, hooks);
+  if (options.estimator === 'ensemble') return ensembleOnClassifier(classifier, images, labels, options, hooks);
   const model = classifierLogLoss(classifier, options.space);
   const features = featuresInBatches(classifier, images, options.batchSize);
   const X = options.space === 'pixel' ? images : features;
@@ -82,18 +82,6 @@ export async function estimateOnClassifier(
     const outcome: EstimateOutcome = { options, stdPixel, stdFeature, sweep: [], warnings: [] };
     const stage = `${options.estimator}/${options.space}`;
     const K = labels.length;
-    if (options.estimator === 'ensemble') {
-      outcome.ensemble = await estimateEnsemble(model, X, labels, {
-        bootstrapResamples: options.bootstrapResamples,
-        seed: options.seed,
-        batchSize: options.batchSize,
-        standardize: options.space === 'feature',
-        signal: hooks.signal,
-        onProgress: (done) => hooks.onProgress?.({ stage, done, total: K, samples: done }),
-      });
-      outcome.warnings.push(...outcome.ensemble.warnings);
-      return outcome;
-    }
     const sigmas = [options.sigma, ...options.sigmaSweep];
     const estimates: PacketEstimate[] = [];
     let samplesBefore = 0;
@@ -127,32 +115,47 @@ export async function estimateOnClassifier(
   }
 }
 
-/** This shard's run of whole batches: features and the forward/backward passes of its points only. */
-async function ensembleShard(
+/**
+ * The ensemble estimate, or with shard_count > 1 this shard's run of whole batches: the forward/backward
+ * passes of its points only, handed back as per-point inputs for the caller to summarise. In pixel space
+ * the features' pooled sums (for std_g) are taken on the way through the network, not by a pass of their own.
+ */
+async function ensembleOnClassifier(
   classifier: Classifier,
   allImages: tf.Tensor4D,
   allLabels: number[],
   options: EstimateOptions,
   hooks: { onProgress?: (progress: EstimateProgress) => void; signal?: AbortSignal },
 ): Promise<EstimateOutcome> {
-  const { first, end } = ensembleShardRange(allLabels.length, options.batchSize, options.shardIndex, options.shardCount);
+  const sharded = options.shardCount > 1;
+  const { first, end } = sharded ? ensembleShardRange(allLabels.length, options.batchSize, options.shardIndex, options.shardCount) : { first: 0, end: allLabels.length };
   const labels = allLabels.slice(first, end);
-  const images = tf.slice(allImages, first, end - first);
-  const features = featuresInBatches(classifier, images, options.batchSize);
+  const images = sharded ? tf.slice(allImages, first, end - first) : allImages;
+  const pixel = options.space === 'pixel';
+  const features = pixel ? undefined : featuresInBatches(classifier, images, options.batchSize);
+  const featureSums: PooledSums = { sum: 0, sumSquares: 0, count: 0 };
   try {
+    const model = classifierLogLoss(classifier, options.space, pixel ? (z) => addToPooledSums(featureSums, z.dataSync()) : undefined);
     const stage = `ensemble/${options.space}`;
-    const inputs = await ensembleInputs(classifierLogLoss(classifier, options.space), options.space === 'pixel' ? images : features, labels, {
+    const inputs = await ensembleInputs(model, features ?? images, labels, {
       batchSize: options.batchSize,
       signal: hooks.signal,
       onProgress: (done) => hooks.onProgress?.({ stage, done, total: labels.length, samples: done }),
     });
+    if (features) addToPooledSums(featureSums, await features.data());
     const pixels = pooledSums(await images.data());
-    const featureSums = pooledSums(await features.data());
-    return {
-      options, stdPixel: NaN, stdFeature: NaN, sweep: [], warnings: [],
-      ensembleShard: { firstPoint: first, totalPoints: allLabels.length, labels, inputs, pixels, features: featureSums },
-    };
+    if (sharded) {
+      return {
+        options, stdPixel: NaN, stdFeature: NaN, sweep: [], warnings: [],
+        ensembleShard: { firstPoint: first, totalPoints: allLabels.length, labels, inputs, pixels, features: featureSums },
+      };
+    }
+    const ensemble = await summariseEnsemble(inputs, labels, {
+      bootstrapResamples: options.bootstrapResamples, seed: options.seed, standardize: !pixel, signal: hooks.signal,
+    });
+    return { options, stdPixel: stdOfPooledSums([pixels]), stdFeature: stdOfPooledSums([featureSums]), ensemble, sweep: [], warnings: [...ensemble.warnings] };
   } finally {
-    tf.dispose([images, features]);
+    if (sharded) images.dispose();
+    features?.dispose();
   }
 }

@@ -37,13 +37,21 @@ export function stableLogLoss(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tens
   });
 }
 
-/** The log-loss adapter of a classifier: pixel X = x through h(g(x)); feature X = z through h. */
-export function classifierLogLoss(classifier: Classifier, space: EstimatorSpace): LogLossModel {
+/**
+ * The log-loss adapter of a classifier: pixel X = x through h(g(x)); feature X = z through h. In pixel
+ * space `onFeatures` sees each batch's features z = g(x) as they are computed on the way (read them
+ * there: they are disposed after the pass), so whoever needs them takes no forward pass of its own.
+ */
+export function classifierLogLoss(classifier: Classifier, space: EstimatorSpace, onFeatures?: (features: tf.Tensor2D) => void): LogLossModel {
   const { inputShape, featureSize } = classifier.spec;
   if (space === 'pixel') {
     return {
       pointShape: [...inputShape],
-      logLoss: (points, labels) => stableLogLoss(classifier.logits(points as tf.Tensor4D), labels),
+      logLoss: (points, labels) => tf.tidy(() => {
+        const features = classifier.features(points as tf.Tensor4D);
+        onFeatures?.(features);
+        return stableLogLoss(classifier.head(features), labels);
+      }),
     };
   }
   return {
