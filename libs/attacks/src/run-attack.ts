@@ -52,10 +52,12 @@ function prepare(classifier: Classifier, images: tf.Tensor4D, labels: tf.Tensor1
   const scale = spec.space === 'feature' ? (options.scale ?? measureSpaceScale(classifier, images)) : undefined;
   const { epsilon, stepSize } = absoluteBudget(spec, scale);
   const budget: PerturbationBudget = { norm: spec.norm, epsilon, stepSize, steps: spec.steps, randomStart: spec.randomStart, seed: spec.seed };
-  const { cleanPredictions, clean } = tf.tidy(() => ({
-    cleanPredictions: predictions(classifier.logits(images)),
-    clean: spec.space === 'pixel' ? tf.clone(images) : classifier.features(images),
-  }));
+  const { cleanPredictions, clean } = tf.tidy(() => {
+    if (spec.space === 'pixel') return { cleanPredictions: predictions(classifier.logits(images)), clean: tf.clone(images) };
+    // logits = h(g(x)): the features once, for the predictions and as the attack's start.
+    const features = classifier.features(images);
+    return { cleanPredictions: predictions(classifier.head(features)), clean: features };
+  });
   const surface: AttackSurface =
     spec.space === 'pixel'
       ? { logits: (x) => classifier.logits(x as tf.Tensor4D), lower: 0, upper: 1 }
