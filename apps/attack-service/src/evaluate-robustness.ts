@@ -26,7 +26,8 @@ export const DEFAULT_EVALUATION_BATCH = 100;
 /**
  * EvaluateRobustness: stream the slice from the data-service, attack batch by batch, report progress
  * after each batch and the counts at the end. A feature-space attack first streams the slice once to
- * measure std_x and std_g over all of it, so its budget does not depend on the batch size.
+ * measure std_x and std_g over all of it, so its budget does not depend on the batch size, and keeps the
+ * features of its own batches for the attack (up to MAX_KEPT_FEATURE_BYTES).
  */
 export async function evaluateRobustness(
   request: EvaluateRobustnessRequest,
@@ -38,55 +39,69 @@ export async function evaluateRobustness(
   if (!batches) throw failedPrecondition('this attack-service has no data-service to stream datasets from');
   const model = await resolver.resolve(request.model);
   try {
-    const images = slice.indices.length || slice.limit || LARGEST_SPLIT;
-    checkAttackCost(model.classifier, Math.ceil(images / shard.count), spec, spec.space === 'feature' ? shard.count : 0);
+    const imageCount = slice.indices.length || slice.limit || LARGEST_SPLIT;
+    checkAttackCost(model.classifier, Math.ceil(imageCount / shard.count), spec, spec.space === 'feature' ? shard.count : 0);
     const started = Date.now();
     const progress = (stage: string, done: number, total: number) =>
       stream.write({ update: { $case: 'progress', value: { stage, done, total, unit: 'batches', ratePerSecond: done / Math.max((Date.now() - started) / 1000, 1e-3) } } });
 
     const empty = () => invalidArgument(`offset/limit/indices: the slice of "${truncateForMessage(request.dataset)}" holds no images`);
-    let scale: SpaceScale | undefined;
-    if (spec.space === 'feature') {
-      const meter = new SpaceScaleMeter(model.classifier);
-      let seen = 0;
-      await forEachBatch(batches, slice, stream, model.classifier, (images, _labels, batch) => {
-        meter.add(images);
-        seen += images.shape[0];
-        return progress('scale/feature', batch.batchIndex + 1, batch.numBatches);
-      });
-      if (seen === 0) throw empty();
-      scale = meter.scale;
-    }
-    const budget = await refusingBadInput(() => absoluteBudget(spec, scale));
-
-    let counts = NO_IMAGES;
     let sliceBatches = 0;
     const mine = (batch: Batch) => {
       sliceBatches = batch.numBatches;
       return batch.batchIndex % shard.count === shard.index;
     };
-    await forEachBatch(batches, slice, stream, model.classifier, async (images, labels, batch) => {
-      counts = addCounts(counts, await robustnessOfBatchCancellable(model.classifier, images, labels, spec, { scale, signal: stream.signal }));
-      // This shard's batches: b = index, index + count, … < numBatches.
-      const own = (b: number) => Math.ceil((b - shard.index) / shard.count);
-      return progress(`attack/${spec.space}`, own(batch.batchIndex + 1), own(batch.numBatches));
-    }, mine);
-    if (counts.total === 0 && shard.count > 1 && sliceBatches > 0) {
-      throw invalidArgument(`shard_index: shard ${shard.index} of ${shard.count} holds no batch (the slice has ${sliceBatches} batches of ${slice.batchSize})`);
-    }
-    if (counts.total === 0) throw empty();
+    let scale: SpaceScale | undefined;
+    // The scale pass computes g of every image; this shard's batches keep theirs for the attack when they fit.
+    const features = new Map<number, tf.Tensor2D>();
+    try {
+      if (spec.space === 'feature') {
+        const meter = new SpaceScaleMeter(model.classifier);
+        const keep = (imageCount / shard.count) * model.classifier.spec.featureSize * 4 <= MAX_KEPT_FEATURE_BYTES;
+        let seen = 0;
+        await forEachBatch(batches, slice, stream, model.classifier, (images, _labels, batch) => {
+          if (keep && mine(batch)) features.set(batch.batchIndex, meter.addKeepingFeatures(images));
+          else meter.add(images);
+          seen += images.shape[0];
+          return progress('scale/feature', batch.batchIndex + 1, batch.numBatches);
+        });
+        if (seen === 0) throw empty();
+        scale = meter.scale;
+      }
+      const budget = await refusingBadInput(() => absoluteBudget(spec, scale));
 
-    const { clean, robust } = accuracies(counts);
-    await stream.write({
-      update: {
-        $case: 'result',
-        value: { ...counts, cleanAccuracy: clean, robustAccuracy: robust, epsilonUsed: budget.epsilon, stepSizeUsed: budget.stepSize, space: spaceToProto(spec.space) },
-      },
-    });
+      let counts = NO_IMAGES;
+      await forEachBatch(batches, slice, stream, model.classifier, async (images, labels, batch) => {
+        const cleanFeatures = features.get(batch.batchIndex);
+        counts = addCounts(counts, await robustnessOfBatchCancellable(model.classifier, images, labels, spec, { scale, cleanFeatures, signal: stream.signal }));
+        cleanFeatures?.dispose();
+        features.delete(batch.batchIndex);
+        // This shard's batches: b = index, index + count, … < numBatches.
+        const own = (b: number) => Math.ceil((b - shard.index) / shard.count);
+        return progress(`attack/${spec.space}`, own(batch.batchIndex + 1), own(batch.numBatches));
+      }, mine);
+      if (counts.total === 0 && shard.count > 1 && sliceBatches > 0) {
+        throw invalidArgument(`shard_index: shard ${shard.index} of ${shard.count} holds no batch (the slice has ${sliceBatches} batches of ${slice.batchSize})`);
+      }
+      if (counts.total === 0) throw empty();
+
+      const { clean, robust } = accuracies(counts);
+      await stream.write({
+        update: {
+          $case: 'result',
+          value: { ...counts, cleanAccuracy: clean, robustAccuracy: robust, epsilonUsed: budget.epsilon, stepSizeUsed: budget.stepSize, space: spaceToProto(spec.space) },
+        },
+      });
+    } finally {
+      tf.dispose([...features.values()]);
+    }
   } finally {
     model.release();
   }
 }
+
+/** Feature tensors of the scale pass kept for the attack pass at most (beyond it g runs again per batch). */
+export const MAX_KEPT_FEATURE_BYTES = 256 * 1024 * 1024;
 
 /** Limits of a slice (documented in attack.proto): names are short, explicit indices bounded like a split. */
 export const MAX_DATASET_NAME_CHARS = 64;

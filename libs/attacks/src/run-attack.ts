@@ -29,6 +29,8 @@ export interface AttackOptions {
    * measured over the attacked images.
    */
   scale?: SpaceScale;
+  /** Feature space: g(images) computed elsewhere (e.g. while measuring the scale), used instead of a pass of g; not disposed. */
+  cleanFeatures?: tf.Tensor2D;
 }
 
 const ATTACKS: Record<AttackSpec['method'], Attack> = { fgsm, pgd };
@@ -55,7 +57,7 @@ function prepare(classifier: Classifier, images: tf.Tensor4D, labels: tf.Tensor1
   const { cleanPredictions, clean } = tf.tidy(() => {
     if (spec.space === 'pixel') return { cleanPredictions: predictions(classifier.logits(images)), clean: tf.clone(images) };
     // logits = h(g(x)): the features once, for the predictions and as the attack's start.
-    const features = classifier.features(images);
+    const features = options.cleanFeatures ? tf.clone(options.cleanFeatures) : classifier.features(images);
     return { cleanPredictions: predictions(classifier.head(features)), clean: features };
   });
   const surface: AttackSurface =

@@ -49,14 +49,21 @@ export class SpaceScaleMeter {
   constructor(private readonly classifier: Classifier) {}
 
   add(images: tf.Tensor4D): this {
+    this.addKeepingFeatures(images).dispose();
+    return this;
+  }
+
+  /** `add`, handing back the features g(images) it computed (the caller disposes them). */
+  addKeepingFeatures(images: tf.Tensor4D): tf.Tensor2D {
     this.pixels.add(images);
     const features = this.classifier.features(images);
     try {
       this.features.add(features);
-    } finally {
+    } catch (error) {
       features.dispose();
+      throw error;
     }
-    return this;
+    return features;
   }
 
   get scale(): SpaceScale {
