@@ -9,14 +9,15 @@ import { estimateOutcomeToProto } from './proto-result';
 // A shard's inputs as contract messages (runs of points, then the shard's description), and the caller's
 // merge of them into the result one unsharded pass gives.
 
-// Bytes of points + scores per EnsemblePoints message: well below the 64 MiB message limit.
+// Bytes of points + scores per EnsemblePoints message (well below the 64 MiB message limit), and points.
 const RUN_BYTES = 8 * 1024 * 1024;
+const RUN_POINTS = 16_384;
 
 /** The shard's per-point inputs as runs of points, each a message of at most ~8 MiB. */
 export function ensemblePointRuns(shard: EnsembleShardInputs): EnsemblePoints[] {
   const { inputs, labels, firstPoint } = shard;
   const D = inputs.dimensions;
-  const perRun = Math.max(1, Math.floor(RUN_BYTES / (8 * D)));
+  const perRun = Math.max(1, Math.min(RUN_POINTS, Math.floor(RUN_BYTES / (8 * D))));
   const runs: EnsemblePoints[] = [];
   for (let start = 0; start < labels.length; start += perRun) {
     const n = Math.min(perRun, labels.length - start);
@@ -67,7 +68,7 @@ function shardInputs(stream: EnsembleShardStream, j: number): { shard: EnsembleS
     logLoss.set(float32(run.logLoss, `${name}.log_loss`, [k]), at);
     points.set(float32(run.points, `${name}.points`, [k, D]), at * D);
     scores.set(float32(run.scores, `${name}.scores`, [k, D]), at * D);
-    labels.push(...run.labels);
+    for (const label of run.labels) labels.push(label);
     next += k;
   }
   if (next !== shard.firstPoint + n) throw new InvalidEstimateError(`shards[${j}]: streamed ${next - shard.firstPoint} of its ${n} points`);
