@@ -12,16 +12,12 @@ import { createClassifier, toModelMessage } from '@conjugate/models';
 import { AttackServiceClient, Space, type AttackBatchRequest, type AttackBatchResponse } from '@conjugate/proto';
 import { createLogger } from '@conjugate/service-kit';
 import { toTensorMessage } from '@conjugate/tensor';
+import { median } from './support/median';
 
 /** The first `count` MNIST test images. */
 async function mnistTest(count: number): Promise<{ images: tf.Tensor4D; labels: tf.Tensor1D }> {
   const batch = gatherBatch(await new DatasetRegistry().load('mnist'), 'test', Array.from({ length: count }, (_, i) => i));
   return { images: tf.tensor4d(batch.images, batch.shape), labels: tf.tensor1d(batch.labels, 'int32') };
-}
-
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /**

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, profileKernels } from '@conjugate/backend';
 import { createClassifier, fusedConv2d, fusedMatMul } from '@conjugate/models';
+import { median } from './support/median';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
@@ -26,11 +27,6 @@ const torchScript = process.env.TORCH_REFERENCE ?? '/work/shared/bench/torch_ref
 
 function print(name: string, value: number, unit: string): void {
   console.log(`${name}: ${value.toFixed(value >= 100 ? 1 : value >= 1 ? 2 : 3)} ${unit}`);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 /** Median over rounds of the mean time per call (ms); `warmup` calls first. */

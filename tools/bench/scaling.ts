@@ -7,18 +7,15 @@
 // machine's load hits both alike; medians are printed.
 import { availableParallelism, loadavg } from 'node:os';
 import { initBackend } from '@conjugate/backend';
+import { targetOf } from '@conjugate/clients';
 import { connectEvaluator, type EpochContext } from '@conjugate/evaluation';
 import { createClassifier, toModelMessage } from '@conjugate/models';
 import { presetConfig } from '@conjugate/presets';
 import { startServiceProcess, type ServiceProcess } from '@conjugate/service-kit';
+import { median } from './support/median';
 
 const preset = process.argv[2] ?? 'paper-mnist-cnn3';
 const rounds = Number(process.argv[3] ?? '1');
-
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 async function main() {
   await initBackend();
@@ -42,7 +39,7 @@ async function main() {
     services.push(attackA, attackB, uncertaintyA, uncertaintyB);
     const setups = {
       1: { attack: attackA.address, uncertainty: [uncertaintyA.address] },
-      2: { attack: `ipv4:${attackA.address},${attackB.address}`, uncertainty: [uncertaintyA.address, uncertaintyB.address] },
+      2: { attack: targetOf([attackA.address, attackB.address]), uncertainty: [uncertaintyA.address, uncertaintyB.address] },
     };
     const walls: Record<1 | 2, number[]> = { 1: [], 2: [] };
     const steps: Record<1 | 2, Map<string, number[]>> = { 1: new Map(), 2: new Map() };

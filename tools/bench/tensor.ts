@@ -4,11 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@conjugate/backend';
 import { DType, Tensor } from '@conjugate/proto';
 import { fromTensorMessage, tensorMessageValues, toTensorMessage, valuesToTensorMessage } from '@conjugate/tensor';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
+import { median } from './support/median';
 
 async function main(): Promise<void> {
   await initBackend();

@@ -1,5 +1,5 @@
 import { lookup } from 'node:dns/promises';
-import { resolveAllEndpoints, resolveEndpoints } from './endpoints';
+import { resolveAllEndpoints, resolveEndpoints, targetOf } from './endpoints';
 
 describe('resolveEndpoints', () => {
   it.each([
@@ -25,5 +25,12 @@ describe('resolveEndpoints', () => {
 
   it('concatenates the backends of several targets', async () => {
     expect(await resolveAllEndpoints(['127.0.0.1:1', 'ipv4:127.0.0.1:2,127.0.0.1:3'])).toHaveLength(3);
+  });
+});
+
+describe('targetOf', () => {
+  it('is one address as it is, several as an ipv4: list that resolves back to them', async () => {
+    expect(targetOf(['127.0.0.1:1'])).toBe('127.0.0.1:1');
+    expect(await resolveEndpoints(targetOf(['127.0.0.1:1', '127.0.0.1:2']))).toEqual([{ address: '127.0.0.1:1' }, { address: '127.0.0.1:2' }]);
   });
 });

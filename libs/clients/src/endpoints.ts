@@ -45,3 +45,8 @@ export async function resolveEndpoints(target: string): Promise<Endpoint[]> {
 export async function resolveAllEndpoints(targets: string[]): Promise<Endpoint[]> {
   return (await Promise.all(targets.map(resolveEndpoints))).flat();
 }
+
+/** One gRPC target for several host:port addresses (an `ipv4:` list; one address as it is): resolveEndpoints' inverse. */
+export function targetOf(addresses: string[]): string {
+  return addresses.length === 1 ? addresses[0] : `ipv4:${addresses.join(',')}`;
+}

@@ -3,7 +3,7 @@ export { checkpointsFromTrainingService, ModelResolver, type CheckpointFetcher, 
 export { checkModelSource, MODEL_LIMITS } from './model-source-limits';
 export { estimateAcrossReplicas, type FanOutOptions } from './uncertainty-client';
 export { mergeRobustnessResults, robustnessAcrossReplicas, robustnessShards, type RobustnessCall } from './robustness-across-replicas';
-export { resolveAllEndpoints, resolveEndpoints, type Endpoint } from './endpoints';
+export { resolveAllEndpoints, resolveEndpoints, targetOf, type Endpoint } from './endpoints';
 export { connectTrainingService, type TrainingClient, type TrainingClientOptions } from './training-client';
 export {
   createClient,

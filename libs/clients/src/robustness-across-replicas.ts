@@ -1,13 +1,12 @@
 import type { EvaluateRobustnessRequest, Progress, RobustnessResult } from '@conjugate/proto';
+import { shardsOfBatches } from './shards-of-batches';
 
 /** One EvaluateRobustness call to its result (the caller picks channel, deadline and cancellation). */
 export type RobustnessCall = (request: EvaluateRobustnessRequest, onProgress: (progress: Progress) => void, signal: AbortSignal) => Promise<RobustnessResult>;
 
 /** Shards worth making: at most one per batch of the slice (when its size is known) and at least one. */
 export function robustnessShards(request: EvaluateRobustnessRequest, wanted: number, defaultBatchSize = 100): number {
-  const images = request.indices.length || request.limit;
-  const batches = images > 0 ? Math.ceil(images / (request.batchSize || defaultBatchSize)) : Infinity;
-  return Math.max(1, Math.min(wanted, batches));
+  return shardsOfBatches(wanted, request.indices.length || request.limit, request.batchSize || defaultBatchSize);
 }
 
 /** The counts of shards of one evaluation, added up (their budgets must agree: the same slice and attack). */

@@ -3,6 +3,7 @@ import { Estimator, UncertaintyServiceClient, type EnsemblePoints, type Estimate
 import { DEFAULT_ESTIMATE_OPTIONS, mergeEnsembleShardStreams, mergeEstimateResults, type EnsembleShardStream } from '@conjugate/uncertainty';
 import type { Endpoint } from './endpoints';
 import { createClient, type ConnectOptions } from './grpc-client';
+import { shardsOfBatches } from './shards-of-batches';
 
 export interface FanOutOptions {
   /** Progress of each shard as its replica streams it. */
@@ -59,8 +60,7 @@ function shardsFor(request: EstimateRequest, wanted: number): number {
   const spec = request.spec;
   if (spec?.estimator === Estimator.ESTIMATOR_PACKET) return wanted;
   if (spec?.estimator !== Estimator.ESTIMATOR_ENSEMBLE) return 1;
-  const points = ensemblePointCount(request);
-  return points === undefined ? wanted : Math.max(1, Math.min(wanted, Math.ceil(points / (spec.batchSize || DEFAULT_ESTIMATE_OPTIONS.batchSize))));
+  return shardsOfBatches(wanted, ensemblePointCount(request), spec.batchSize || DEFAULT_ESTIMATE_OPTIONS.batchSize);
 }
 
 /**

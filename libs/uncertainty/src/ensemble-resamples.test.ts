@@ -35,7 +35,7 @@ describe('ensemble moments of bootstrap resamples as matrix products', () => {
     const counts = poissonCounts(11, 5, members);
     const before = tf.memory().numTensors;
     const resampler = ensembleResampler(data, members, center);
-    const resampled = resampler.moments(counts, 5);
+    const resampled = momentsOfResamples(resampler.sums(counts, 5));
     resampler.dispose();
     expect(tf.memory().numTensors).toBe(before);
     for (let r = 0; r < 5; r++) {

@@ -12,8 +12,6 @@ import type { EnsembleInputs, EnsembleMoments } from './ensemble-moments';
 export interface EnsembleResampler {
   /** Sums of each resample, given the multiplicities [R, n] of the members (row-major). */
   sums(counts: Float32Array, resamples: number): ResampleSums;
-  /** Moments of each resample (momentsOfResamples of `sums`). */
-  moments(counts: Float32Array, resamples: number): EnsembleMoments[];
   dispose(): void;
 }
 
@@ -39,10 +37,8 @@ export function ensembleResampler(inputs: EnsembleInputs, members: number[], cen
   for (const m of members) ref = Math.max(ref, 2 * inputs.logLoss[m]);
   const weight = Float64Array.from(members, (m) => Math.exp(2 * inputs.logLoss[m] - ref));
   const quantities = centredQuantities(inputs, members, center);
-  const sums = (counts: Float32Array, resamples: number) => resampleSums(counts, resamples, weight, quantities, ref, center);
   return {
-    sums,
-    moments: (counts, resamples) => momentsOfResamples(sums(counts, resamples)),
+    sums: (counts, resamples) => resampleSums(counts, resamples, weight, quantities, ref, center),
     dispose: () => tf.dispose(quantities),
   };
 }

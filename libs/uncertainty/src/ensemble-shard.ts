@@ -1,5 +1,6 @@
 import type { EnsembleInputs } from './ensemble-moments';
 import { InvalidEstimateError } from './estimate-options';
+import { stdOfPooledSums, type PooledSums } from './feature-scale';
 
 /**
  * A sharded ensemble estimate splits its points, not its statistics: each shard runs the forward/backward
@@ -19,36 +20,6 @@ export function ensembleShardRange(totalPoints: number, batchSize: number, index
   const firstBatch = Math.floor((index * batches) / count);
   const endBatch = Math.floor(((index + 1) * batches) / count);
   return { first: firstBatch * batchSize, end: Math.min(endBatch * batchSize, totalPoints) };
-}
-
-/** Σv, Σv² and the number of values of a set: the pooled std of several sets from their sums. */
-export interface PooledSums {
-  sum: number;
-  sumSquares: number;
-  count: number;
-}
-
-export function pooledSums(values: ArrayLike<number>): PooledSums {
-  return addToPooledSums({ sum: 0, sumSquares: 0, count: 0 }, values);
-}
-
-/** Adds `values` to running sums in order (the same float64 sums as pooledSums of all values at once). */
-export function addToPooledSums(sums: PooledSums, values: ArrayLike<number>): PooledSums {
-  for (let i = 0; i < values.length; i++) {
-    sums.sum += values[i];
-    sums.sumSquares += values[i] * values[i];
-  }
-  sums.count += values.length;
-  return sums;
-}
-
-/** Population std over the union of the sets (float64). */
-export function stdOfPooledSums(parts: PooledSums[]): number {
-  const sum = parts.reduce((a, p) => a + p.sum, 0);
-  const sumSquares = parts.reduce((a, p) => a + p.sumSquares, 0);
-  const count = parts.reduce((a, p) => a + p.count, 0);
-  const mean = sum / count;
-  return Math.sqrt(Math.max(0, sumSquares / count - mean * mean));
 }
 
 /** What one shard of a sharded ensemble estimate hands back. */

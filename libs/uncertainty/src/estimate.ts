@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '@conjugate/models';
 import { ensembleInputs, summariseEnsemble, type EnsembleReport } from './ensemble';
-import { addToPooledSums, ensembleShardRange, pooledSums, stdOfPooledSums, type EnsembleShardInputs, type PooledSums } from './ensemble-shard';
+import { ensembleShardRange, type EnsembleShardInputs } from './ensemble-shard';
 import { InvalidEstimateError, type EstimateOptions } from './estimate-options';
-import { featureSigma, pooledStd } from './feature-scale';
+import { addToPooledSums, featureSigma, pooledStd, pooledSums, stdOfPooledSums, type PooledSums } from './feature-scale';
 import { classifierLogLoss } from './log-loss';
 import { estimatePacket, type PacketEstimate } from './packet';
 

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { startAttackService } from '@conjugate/attack-service';
-import { connectTrainingService } from '@conjugate/clients';
+import { connectTrainingService, targetOf } from '@conjugate/clients';
 import { startDashboard } from '@conjugate/dashboard';
 import { startDataService } from '@conjugate/data-service';
 import { connectEvaluator } from '@conjugate/evaluation';
@@ -10,7 +10,7 @@ import { startTrainingService } from '@conjugate/training-service';
 import { startUncertaintyService } from '@conjugate/uncertainty-service';
 import { conjugateHome, type StackAddresses } from '../addresses';
 import { chooseBus } from './bus-choice';
-import { freePort } from './ports';
+import { freePorts } from './ports';
 import { appSpec, startSupervised } from './supervised-app';
 
 export interface RunningStack {
@@ -48,11 +48,10 @@ export async function startEmbeddedStack(dashboardPort: number): Promise<Running
   // Errors only by default: every service shares this terminal with the progress bars (LOG_LEVEL=info for more).
   const logger = (name: string) => createLogger(name, { level: process.env.LOG_LEVEL ?? 'error' });
   const children = evaluationProcesses();
-  const ports = (count: number) => Promise.all(Array.from({ length: Math.max(1, count) }, () => freePort()));
-  const [[data, training], attacks, uncertainties] = await Promise.all([ports(2), ports(children), ports(children)]);
+  const [[data, training], attacks, uncertainties] = await Promise.all([freePorts(2), freePorts(children), freePorts(children)]);
   const at = (port: number) => `${host}:${port}`;
   // One target for all attack children: the evaluator dials each address of the list (a shard each).
-  const attackTarget = attacks.length === 1 ? at(attacks[0]) : `ipv4:${attacks.map(at).join(',')}`;
+  const attackTarget = targetOf(attacks.map(at));
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => { for (const s of stops.reverse()) await s().catch(() => undefined); };
   try {

@@ -12,6 +12,11 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** `count` (at least one) ports free on 127.0.0.1 right now. */
+export function freePorts(count: number): Promise<number[]> {
+  return Promise.all(Array.from({ length: Math.max(1, count) }, () => freePort()));
+}
+
 /** `count` ports free on 127.0.0.1 right now, none equal to another or to one of `taken`. */
 export async function distinctFreePorts(count: number, taken: number[] = []): Promise<number[]> {
   const seen = new Set(taken);

@@ -1,12 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeNatsAuthorizationConfig } from '@conjugate/bus';
+import { targetOf } from '@conjugate/clients';
 import type { Supervised, SupervisedSpec } from '@conjugate/service-kit';
 import { conjugateHome, type StackAddresses } from '../addresses';
 import type { RunningStack } from './embedded';
 import { natsServerAvailable } from './nats';
 import { natsTokenEnv, newNatsToken } from './nats-token';
-import { distinctFreePorts, freePort } from './ports';
+import { distinctFreePorts, freePort, freePorts } from './ports';
 import { appSpec, startSupervised } from './supervised-app';
 
 /** A supervised nats-server on `port` with its JetStream store in the conjugate home, clients need `token`. */
@@ -25,12 +26,11 @@ async function natsSpec(port: number, token: string): Promise<SupervisedSpec> {
  */
 export async function startProcessStack(dashboardPort: number, { uncertaintyReplicas = 1, attackReplicas = 1 } = {}): Promise<RunningStack> {
   if (!process.env.NATS_URL && !natsServerAvailable()) throw new Error('`up --processes` needs NATS: install nats-server (apt-get install nats-server) or set NATS_URL');
-  const ports = (count: number) => Promise.all(Array.from({ length: Math.max(1, count) }, () => freePort()));
-  const [data, training] = await Promise.all([freePort(), freePort()]);
+  const [data, training] = await freePorts(2);
   // Several replicas of the evaluation services: the evaluator shards each robust-accuracy evaluation
   // over the attack replicas and each estimate over the uncertainty replicas, and merges.
-  const attacks = await ports(attackReplicas);
-  const replicas = await ports(uncertaintyReplicas);
+  const attacks = await freePorts(attackReplicas);
+  const replicas = await freePorts(uncertaintyReplicas);
   const dashboard = dashboardPort || (await freePort());
   // Each service child its own /metrics port (the same on a restart), so Prometheus can scrape every replica.
   const metrics = await distinctFreePorts(2 + attacks.length + replicas.length, [data, training, dashboard, ...attacks, ...replicas]);
@@ -39,7 +39,7 @@ export async function startProcessStack(dashboardPort: number, { uncertaintyRepl
   const replicaMetrics = metrics.slice(2 + attacks.length);
   const at = (port: number) => `127.0.0.1:${port}`;
   // One target for all attack replicas: the evaluator dials each address of the list (one shard each).
-  const attackTarget = attacks.length === 1 ? at(attacks[0]) : `ipv4:${attacks.map(at).join(',')}`;
+  const attackTarget = targetOf(attacks.map(at));
   const metricsUrl = (port: number) => `http://127.0.0.1:${port}/metrics`;
   const children: Supervised[] = [];
   const stop = async () => { await Promise.all(children.map((child) => child.stop())); };
