@@ -8,14 +8,18 @@ import { accumulateScaledRow, accumulateScaledRows } from './scaled-rows';
  * every output column (no padding on the sides) that is one pass over all the image's rows;
  * otherwise one pass per output row, over the columns that read inside the image.
  * x: [batch, inH, inW, C], dy: [batch, outH, outW, O], dw: [fh, fw, C, O]; offsets in bytes.
+ * Only input channels [firstChannel, endChannel) are written (their rows of dW, each in the same
+ * order as over all channels): threads that split C between them compute what one would.
  */
 export function convFilterGradient(
   x: usize, dy: usize, dw: usize,
   batch: i32, inH: i32, inW: i32, channels: i32, outH: i32, outW: i32, outChannels: i32,
-  fh: i32, fw: i32, sh: i32, sw: i32, top: i32, left: i32,
+  fh: i32, fw: i32, sh: i32, sw: i32, top: i32, left: i32, firstChannel: i32, endChannel: i32,
 ): void {
-  memory.fill(dw, 0, (<usize>fh * fw * channels * outChannels) << 2);
   const dyPixel = (<usize>outChannels) << 2;
+  for (let tap = 0; tap < fh * fw; tap++) {
+    memory.fill(dw + (<usize>(tap * channels + firstChannel)) * dyPixel, 0, (<usize>(endChannel - firstChannel)) * dyPixel);
+  }
   const xPixel = (<usize>channels) << 2;
   const xLine = (<usize>inW) * xPixel;
   const xStep = (<usize>sw) * xPixel;
@@ -40,13 +44,13 @@ export function convFilterGradient(
           const xFirst = x + (<usize>((b * inH + y * sh + i - top) * inW + x0 * sw + j - left)) * xPixel;
           const dyFirst = dy + (<usize>((b * outH + y) * outW + x0)) * dyPixel;
           const lineJump = (<usize>sh) * xLine;
-          let c = 0;
-          for (; c + 2 <= channels; c += 2) {
+          let c = firstChannel;
+          for (; c + 2 <= endChannel; c += 2) {
             const xc = xFirst + ((<usize>c) << 2);
             const dwc = tap + (<usize>c) * dyPixel;
             accumulateScaledRows(xc, xc + 4, xStep, dyFirst, dyPixel, x1 - x0, dwc, dwc + dyPixel, outChannels, lines, lineJump);
           }
-          if (c < channels) accumulateScaledRow(xFirst + ((<usize>c) << 2), xStep, dyFirst, dyPixel, x1 - x0, tap + (<usize>c) * dyPixel, outChannels, lines, lineJump);
+          if (c < endChannel) accumulateScaledRow(xFirst + ((<usize>c) << 2), xStep, dyFirst, dyPixel, x1 - x0, tap + (<usize>c) * dyPixel, outChannels, lines, lineJump);
         }
       }
     }

@@ -36,7 +36,7 @@ test('CONJUGATE_BACKEND forces a backend, and the choice is made and logged once
   const initBackend = freshInitBackend();
   const first = await initBackend();
   const second = await initBackend();
-  expect(first).toEqual({ name: 'cpu', tfBackend: 'cpu', forced: true, fallbackReasons: [], threads: 1 });
+  expect(first).toEqual({ name: 'cpu', tfBackend: 'cpu', forced: true, fallbackReasons: [], threads: 1, kernelThreads: 1 });
   expect(second).toBe(first);
   expect(log).toHaveBeenCalledTimes(1);
   expect(String(log.mock.calls[0][0])).toMatch(/backend: cpu .*forced by CONJUGATE_BACKEND/);

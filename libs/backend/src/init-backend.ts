@@ -1,8 +1,9 @@
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerAllGradients } from './register-gradients';
 import { withWasmThreads } from './wasm-threads';
 import { registerWasmTrainingKernels } from './wasm-kernels/register';
-import { prepareSimdKernels } from './wasm-kernels/simd-module';
+import { kernelThreadCount, prepareSimdKernels, setKernelThreads } from './wasm-kernels/simd-module';
 
 export type BackendName = 'node' | 'wasm' | 'cpu';
 
@@ -17,6 +18,8 @@ export interface BackendInfo {
   fallbackReasons: string[];
   /** Threads the backend computes with (wasm: its thread pool; cpu: 1). */
   threads: number;
+  /** Threads our SIMD kernels split their calls over (wasm only; 1 elsewhere). */
+  kernelThreads: number;
 }
 
 const tfBackendNames: Record<BackendName, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
@@ -35,9 +38,13 @@ const loaders: Record<BackendName, () => Promise<number>> = {
     const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
     registerWasmTrainingKernels();
     const threads = wasmThreadsRequested();
-    await prepareSimdKernels(threads > 1); // the threaded build's memory is shared
-    if (threads > 1) await withWasmThreads(threads, () => setOrThrow('wasm'));
+    const kernelThreads = threadsSetting('CONJUGATE_KERNEL_THREADS', Math.min(availableParallelism(), 8));
+    // The threaded build's memory is shared: our kernels' helper threads work on it too.
+    const shared = threads > 1 || kernelThreads > 1;
+    await prepareSimdKernels(shared);
+    if (shared) await withWasmThreads(threads, () => setOrThrow('wasm'));
     else await setOrThrow('wasm');
+    setKernelThreads(kernelThreads);
     return wasm.getThreadsCount();
   },
   cpu: async () => {
@@ -58,16 +65,23 @@ function parseForced(value: string | undefined): BackendName | undefined {
   throw new Error(`CONJUGATE_BACKEND must be one of node, wasm, cpu; got "${value}"`);
 }
 
-/** CONJUGATE_WASM_THREADS=N (opt-in, 1–8) runs the wasm backend's multithreaded build. */
-function wasmThreadsRequested(): number {
-  const value = process.env.CONJUGATE_WASM_THREADS;
-  if (value === undefined || value === '') return 1;
+/**
+ * CONJUGATE_WASM_THREADS=N (opt-in, 1–8): tfjs's multithreaded build, XNNPACK on N threads (its pool
+ * made the many small kernels slower here).
+ * CONJUGATE_KERNEL_THREADS=N (1–8, default: every core up to 8): our SIMD kernels — the convolutions,
+ * pooling and their gradients, most of a step's time — split each large call over N threads.
+ */
+function threadsSetting(name: 'CONJUGATE_WASM_THREADS' | 'CONJUGATE_KERNEL_THREADS', fallback = 1): number {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
   const threads = Number(value);
   if (!Number.isInteger(threads) || threads < 1 || threads > 8) {
-    throw new Error(`CONJUGATE_WASM_THREADS must be an integer from 1 to 8; got "${value}"`);
+    throw new Error(`${name} must be an integer from 1 to 8; got "${value}"`);
   }
   return threads;
 }
+
+const wasmThreadsRequested = () => threadsSetting('CONJUGATE_WASM_THREADS');
 
 function reasonOf(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
@@ -82,7 +96,8 @@ async function chooseBackend(): Promise<BackendInfo> {
   for (const name of order) {
     try {
       const threads = await loaders[name]();
-      const info: BackendInfo = { name, tfBackend: tf.getBackend(), forced: forced !== undefined, fallbackReasons, threads };
+      const kernelThreads = name === 'wasm' ? kernelThreadCount() : 1;
+      const info: BackendInfo = { name, tfBackend: tf.getBackend(), forced: forced !== undefined, fallbackReasons, threads, kernelThreads };
       logChoice(info);
       return info;
     } catch (error) {
@@ -94,7 +109,7 @@ async function chooseBackend(): Promise<BackendInfo> {
 }
 
 function logChoice(info: BackendInfo): void {
-  const line = `[conjugate/backend] TensorFlow.js backend: ${info.name} (${info.tfBackend}, ${info.threads || 'native'} threads${info.forced ? ', forced by CONJUGATE_BACKEND' : ''})`;
+  const line = `[conjugate/backend] TensorFlow.js backend: ${info.name} (${info.tfBackend}, ${info.threads || 'native'} threads${info.kernelThreads > 1 ? `, our kernels on ${info.kernelThreads}` : ''}${info.forced ? ', forced by CONJUGATE_BACKEND' : ''})`;
   if (info.fallbackReasons.length === 0) {
     console.info(line);
   } else {

@@ -1,4 +1,5 @@
-import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -50,8 +51,15 @@ function writeWorkerScript(): string {
   if (!inlined) throw new Error(`no inlined pthread worker script in ${bundle}: tfjs-backend-wasm changed`);
   // As tfjs does before making its blob: the inlined script's "\n" escapes must stay escapes.
   const workerScript = (JSON.parse(inlined[1]) as string).replace(/\n/g, '\\n');
-  const file = join(mkdtempSync(join(os.tmpdir(), 'conjugate-wasm-threads-')), 'worker.js');
-  const redirect = `URL.createObjectURL = () => ${JSON.stringify(threadedModule)}; URL.revokeObjectURL = () => {};\n`;
-  writeFileSync(file, redirect + workerScript);
+  const script = `URL.createObjectURL = () => ${JSON.stringify(threadedModule)}; URL.revokeObjectURL = () => {};\n${workerScript}`;
+  // Named by its content: every process of this installation reuses one file, none is left per process.
+  const dir = join(os.tmpdir(), 'conjugate');
+  const file = join(dir, `wasm-pthread-worker-${createHash('sha256').update(script).digest('hex').slice(0, 16)}.js`);
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    const partial = `${file}.${process.pid}.partial`;
+    writeFileSync(partial, script);
+    renameSync(partial, file); // atomic: a process starting beside this one never reads half a file
+  }
   return file;
 }

@@ -9,7 +9,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapOffset, simdKernels } from './simd-module';
+import { heapOffset, runKernelParts, threadRanges } from './simd-module';
 import { disposeAll, heapF32, runWasmKernel } from './wasm-kernel-utils';
 
 /** Input channels up to which the direct SIMD kernel beats a transposed conv with that few outputs (an image's 1 or 3). */
@@ -46,15 +46,18 @@ function conv2DBackpropInput(
   }
   if (inChannels <= maxDirectInChannels) {
     const dx = backend.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
-    const rearrangedFilter = backend.makeOutput([fh * fw * inChannels * outChannels], 'float32');
-    const columnTable = backend.makeOutput([3 * inWidth], 'int32');
+    const ranges = threadRanges(batchSize, batchSize * outHeight * outWidth * outChannels * fh * fw * inChannels);
+    // Scratch per part (the kernel writes both): the rearranged filter and the column table.
+    const scratch = ranges.map(() => [backend.makeOutput([fh * fw * inChannels * outChannels], 'float32'), backend.makeOutput([3 * inWidth], 'int32')]);
     const offset = (t: TensorInfo) => heapOffset(backend, t);
-    simdKernels(backend).convInputGradient(
-      offset(dy), offset(filter), offset(dx), offset(rearrangedFilter), offset(columnTable),
-      batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
+    const dyImage = outHeight * outWidth * outChannels * 4;
+    const dxImage = inHeight * inWidth * inChannels * 4;
+    runKernelParts(backend, 'convInputGradient', ranges.map(([first, end], k) => [
+      offset(dy) + first * dyImage, offset(filter), offset(dx) + first * dxImage, offset(scratch[k][0]), offset(scratch[k][1]),
+      end - first, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
       fh, fw, sh, sw, info.padInfo.top, info.padInfo.left,
-    );
-    disposeAll(backend, [rearrangedFilter, columnTable]);
+    ]));
+    disposeAll(backend, scratch.flat());
     return dx;
   }
 

@@ -10,7 +10,8 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapOffset, simdKernels } from './simd-module';
+import { heapOffset, runKernelParts, threadRanges } from './simd-module';
+import { disposeAll } from './wasm-kernel-utils';
 
 type ConvArgs = {
   inputs: { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
@@ -18,20 +19,23 @@ type ConvArgs = {
   attrs: Conv2DAttrs & Partial<FusedConv2DAttrs>;
 };
 
-/** y = act(conv(x, filter) + bias) on our SIMD kernel (assembly/conv2d.ts); NHWC, dilation 1. */
+/** y = act(conv(x, filter) + bias) on our SIMD kernel (assembly/conv2d.ts); NHWC, dilation 1; images split over the kernel threads. */
 export function simdConv2d(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, bias: TensorInfo | undefined, info: backend_util.Conv2DInfo, relu: boolean): TensorInfo {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const y = backend.makeOutput(info.outShape, 'float32');
-  const zeros = backend.makeOutput([inChannels], 'float32');
-  const spare = backend.makeOutput([outChannels], 'float32');
+  const work = batchSize * outHeight * outWidth * outChannels * filterHeight * filterWidth * inChannels;
+  const ranges = threadRanges(batchSize, work);
+  // Scratch per part: the kernel writes both.
+  const scratch = ranges.map(() => [backend.makeOutput([inChannels], 'float32'), backend.makeOutput([outChannels], 'float32')]);
   const offset = (t: TensorInfo) => heapOffset(backend, t);
-  simdKernels(backend).conv2d(
-    offset(x), offset(filter), bias ? offset(bias) : 0, offset(y), offset(zeros), offset(spare),
-    batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
-    filterHeight, filterWidth, strideHeight, strideWidth, info.padInfo.top, info.padInfo.left, relu,
-  );
-  backend.disposeData(zeros.dataId);
-  backend.disposeData(spare.dataId);
+  const inImage = inHeight * inWidth * inChannels * 4;
+  const outImage = outHeight * outWidth * outChannels * 4;
+  runKernelParts(backend, 'conv2d', ranges.map(([first, end], k) => [
+    offset(x) + first * inImage, offset(filter), bias ? offset(bias) : 0, offset(y) + first * outImage, offset(scratch[k][0]), offset(scratch[k][1]),
+    end - first, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
+    filterHeight, filterWidth, strideHeight, strideWidth, info.padInfo.top, info.padInfo.left, relu ? 1 : 0,
+  ]));
+  disposeAll(backend, scratch.flat());
   return y;
 }
 

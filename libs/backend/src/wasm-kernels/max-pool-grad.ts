@@ -1,6 +1,6 @@
 import { backend_util, MaxPoolGrad, type KernelConfig, type KernelFunc, type MaxPoolGradAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { simdKernels, heapOffset } from './simd-module';
+import { heapOffset, runKernelParts, threadRanges } from './simd-module';
 import { heapF32 } from './wasm-kernel-utils';
 
 /**
@@ -21,7 +21,12 @@ function maxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo; output
   const out = backend.makeOutput(input.shape, 'float32');
   if (fh === 2 && fw === 2 && strideHeight === 2 && strideWidth === 2 && top === 0 && left === 0 && outHeight * 2 <= inHeight && outWidth * 2 <= inWidth) {
     const offset = (t: TensorInfo) => heapOffset(backend, t);
-    simdKernels(backend).maxPool2x2Grad(offset(input), offset(output), offset(dy), offset(out), batchSize, inHeight, inWidth, outHeight, outWidth, channels);
+    const inImage = inHeight * inWidth * channels * 4;
+    const outImage = outHeight * outWidth * channels * 4;
+    runKernelParts(backend, 'maxPool2x2Grad', threadRanges(batchSize, batchSize * inImage).map(([first, end]) => [
+      offset(input) + first * inImage, offset(output) + first * outImage, offset(dy) + first * outImage, offset(out) + first * inImage,
+      end - first, inHeight, inWidth, outHeight, outWidth, channels,
+    ]));
     return out;
   }
   const dx = heapF32(backend, out);

@@ -1,6 +1,6 @@
 import { backend_util, MaxPool, type KernelConfig, type KernelFunc, type MaxPoolAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapOffset, simdKernels } from './simd-module';
+import { heapOffset, runKernelParts, threadRanges } from './simd-module';
 
 /**
  * The models' 2×2/2 valid max-pools as a SIMD kernel (assembly/max-pool.ts), measured ~3× faster
@@ -18,7 +18,11 @@ function maxPool(args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs:
   }
   const y = backend.makeOutput(info.outShape, 'float32');
   const { batchSize, inHeight, inWidth, outHeight, outWidth, inChannels } = info;
-  simdKernels(backend).maxPool2x2(heapOffset(backend, x), heapOffset(backend, y), batchSize, inHeight, inWidth, outHeight, outWidth, inChannels);
+  const inImage = inHeight * inWidth * inChannels * 4;
+  const outImage = outHeight * outWidth * inChannels * 4;
+  runKernelParts(backend, 'maxPool2x2', threadRanges(batchSize, batchSize * inImage).map(([first, end]) => [
+    heapOffset(backend, x) + first * inImage, heapOffset(backend, y) + first * outImage, end - first, inHeight, inWidth, outHeight, outWidth, inChannels,
+  ]));
   return y;
 }
 

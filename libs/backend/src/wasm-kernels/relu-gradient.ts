@@ -1,7 +1,7 @@
 import { util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ReluGradient } from '../relu-gradient';
-import { heapOffset, simdKernels } from './simd-module';
+import { heapOffset, runKernelParts, threadRanges } from './simd-module';
 
 function reluGradient(args: { inputs: { dy: TensorInfo; y: TensorInfo }; backend: BackendWasm }): TensorInfo {
   const { inputs, backend } = args;
@@ -10,7 +10,11 @@ function reluGradient(args: { inputs: { dy: TensorInfo; y: TensorInfo }; backend
     throw new Error(`${ReluGradient}: dy and y must be float32 of one shape, got ${dy.dtype} [${dy.shape}] and ${y.dtype} [${y.shape}]`);
   }
   const dx = backend.makeOutput(y.shape, 'float32');
-  simdKernels(backend).reluGradient(heapOffset(backend, dy), heapOffset(backend, y), heapOffset(backend, dx), util.sizeFromShape(y.shape));
+  const n = util.sizeFromShape(y.shape);
+  // Parts of whole SIMD vectors (4 floats), element-wise: any split gives the same values.
+  runKernelParts(backend, 'reluGradient', threadRanges(n, n, 4).map(([first, end]) => [
+    heapOffset(backend, dy) + 4 * first, heapOffset(backend, y) + 4 * first, heapOffset(backend, dx) + 4 * first, end - first,
+  ]));
   return dx;
 }
 

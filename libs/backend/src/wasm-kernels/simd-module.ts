@@ -2,6 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { compiledSimdKernels } from './compile-simd-kernels';
+import { KernelThreads, splitRange, type SplitKernel } from './kernel-threads';
 
 /** The exports of libs/backend/assembly: every argument a byte offset into the backend's memory or a size. */
 export interface SimdKernels {
@@ -17,7 +18,7 @@ export interface SimdKernels {
   convFilterGradient(
     x: number, dy: number, dw: number,
     batch: number, inH: number, inW: number, channels: number, outH: number, outW: number, outChannels: number,
-    fh: number, fw: number, sh: number, sw: number, top: number, left: number,
+    fh: number, fw: number, sh: number, sw: number, top: number, left: number, firstChannel: number, endChannel: number,
   ): void;
   convInputGradient(
     dy: number, w: number, dx: number, wt: number, columns: number,
@@ -47,6 +48,8 @@ async function loadModule(sharedMemory: boolean): Promise<WebAssembly.Module> {
 const loading = new Map<boolean, Promise<void>>();
 const modules = new Map<boolean, WebAssembly.Module>();
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
+const threadPools = new WeakMap<WebAssembly.Memory, KernelThreads>();
+let threadCount = 1;
 
 /**
  * Compiles the SIMD kernels, or finds them compiled in the cache (compile-simd-kernels.ts), once
@@ -81,6 +84,43 @@ export function simdKernels(backend: BackendWasm): SimdKernels {
     instances.set(memory, kernels);
   }
   return kernels;
+}
+
+/**
+ * Our kernels split each large call over `count` threads (this one and count − 1 helpers), which
+ * needs the backend's shared memory (its multithreaded build). Set before the backend runs.
+ */
+export function setKernelThreads(count: number): void {
+  threadCount = count;
+}
+
+export function kernelThreadCount(): number {
+  return threadCount;
+}
+
+/** Calls with less work (multiply-adds or element visits) than this run on one thread: waking a helper costs ~50 µs. */
+const MIN_SPLIT_WORK = 1 << 20;
+
+/**
+ * How a call over `units` independent units (images, channels) of `work` in all divides between
+ * the threads: one range per thread that takes part, in `unit`-aligned steps.
+ */
+export function threadRanges(units: number, work: number, unit = 1): [number, number][] {
+  return splitRange(units, work < MIN_SPLIT_WORK ? 1 : threadCount, unit);
+}
+
+/** Runs `kernel` once per argument list, at once over the threads (one list: here, as a plain call). */
+export function runKernelParts(backend: BackendWasm, kernel: SplitKernel, parts: number[][]): void {
+  const kernels = simdKernels(backend);
+  const call = (args: number[]) => (kernels[kernel] as (...a: number[]) => void)(...args);
+  if (parts.length === 1) return call(parts[0]);
+  const memory = backendMemory(backend);
+  let pool = threadPools.get(memory);
+  if (pool === undefined) {
+    pool = new KernelThreads(modules.get(true)!, memory, threadCount - 1);
+    threadPools.set(memory, pool);
+  }
+  pool.run(kernel, parts, call);
 }
 
 /** Byte offset of a tensor's data in the backend's memory. */
