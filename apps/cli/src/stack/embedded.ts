@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { startAttackService } from '@conjugate/attack-service';
 import { connectTrainingService, targetOf } from '@conjugate/clients';
@@ -10,31 +9,15 @@ import { startTrainingService } from '@conjugate/training-service';
 import { startUncertaintyService } from '@conjugate/uncertainty-service';
 import { conjugateHome, type StackAddresses } from '../addresses';
 import { chooseBus } from './bus-choice';
+import { kernelThreadsPlan } from './kernel-threads';
 import { freePorts } from './ports';
+import { evaluationProcesses, evaluationsInFlight } from './settings';
 import { appSpec, startSupervised } from './supervised-app';
 
 export interface RunningStack {
   addresses: StackAddresses;
   busDescription: string;
   stop(): Promise<void>;
-}
-
-/**
- * How many child processes of the attack- and of the uncertainty-service the embedded stack runs (0 = the
- * services in this process): by default one of each per core when the machine has more than one, so that
- * each evaluation step, sharded over them, takes the cores training leaves idle.
- * CONJUGATE_EVALUATION_PROCESSES=0 keeps everything in this process, =N runs N of each.
- */
-export function evaluationProcesses(env = process.env, cores = availableParallelism()): number {
-  const choice = env.CONJUGATE_EVALUATION_PROCESSES;
-  if (choice === 'false') return 0;
-  if (choice === 'true') return Math.max(cores, 1);
-  if (choice !== undefined && choice !== '') {
-    const count = Number(choice);
-    if (!Number.isInteger(count) || count < 0 || count > 64) throw new Error(`CONJUGATE_EVALUATION_PROCESSES: an integer in [0, 64], got "${choice}"`);
-    return count;
-  }
-  return cores > 1 ? cores : 0;
 }
 
 /**
@@ -48,6 +31,11 @@ export async function startEmbeddedStack(dashboardPort: number): Promise<Running
   // Errors only by default: every service shares this terminal with the progress bars (LOG_LEVEL=info for more).
   const logger = (name: string) => createLogger(name, { level: process.env.LOG_LEVEL ?? 'error' });
   const children = evaluationProcesses();
+  const inFlight = evaluationsInFlight();
+  const threads = kernelThreadsPlan(children, inFlight === 0);
+  // This process trains: its kernel threads are set before its backend starts (without children it
+  // also evaluates, and keeps every core).
+  if (children > 0) Object.assign(process.env, threads.training);
   const [[data, training], attacks, uncertainties] = await Promise.all([freePorts(2), freePorts(children), freePorts(children)]);
   const at = (port: number) => `${host}:${port}`;
   // One target for all attack children: the evaluator dials each address of the list (a shard each).
@@ -64,7 +52,7 @@ export async function startEmbeddedStack(dashboardPort: number): Promise<Running
       // The evaluation's heavy work (attacks, estimates) on other cores: one epoch evaluates there, each
       // step sharded over the children, while this process trains the next. Supervised, and tied to this
       // process like in --processes.
-      const wiring = { DATA_SERVICE_ADDRESS: at(data), TRAINING_SERVICE_ADDRESS: at(training), LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' };
+      const wiring = { DATA_SERVICE_ADDRESS: at(data), TRAINING_SERVICE_ADDRESS: at(training), LOG_LEVEL: process.env.LOG_LEVEL ?? 'error', ...threads.evaluation };
       const specs = [...attacks.map((port) => appSpec('attack-service', port, wiring)), ...uncertainties.map((port) => appSpec('uncertainty-service', port, wiring))];
       const started = await Promise.all(specs.map(startSupervised));
       stops.push(async () => { await Promise.all(started.map((child) => child.stop())); });
@@ -77,7 +65,7 @@ export async function startEmbeddedStack(dashboardPort: number): Promise<Running
     const remote = connectEvaluator({ attack: attackTarget, data: at(data), uncertainty: uncertainties.map(at) });
     stops.push(async () => remote.close());
     const trainingService = await startTrainingService({
-      host, port: training, dataServiceAddress: at(data), bus: chosen.bus, evaluator: remote.evaluator,
+      host, port: training, dataServiceAddress: at(data), bus: chosen.bus, evaluator: remote.evaluator, evaluationsInFlight: inFlight,
       runsDir: join(conjugateHome(), 'runs'), logger: logger('training-service'),
     });
     stops.push(() => trainingService.shutdown());

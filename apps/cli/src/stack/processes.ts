@@ -5,9 +5,11 @@ import { targetOf } from '@conjugate/clients';
 import type { Supervised, SupervisedSpec } from '@conjugate/service-kit';
 import { conjugateHome, type StackAddresses } from '../addresses';
 import type { RunningStack } from './embedded';
+import { kernelThreadsPlan } from './kernel-threads';
 import { natsServerAvailable } from './nats';
 import { natsTokenEnv, newNatsToken } from './nats-token';
 import { distinctFreePorts, freePort, freePorts } from './ports';
+import { evaluationsInFlight } from './settings';
 import { appSpec, startSupervised } from './supervised-app';
 
 /** A supervised nats-server on `port` with its JetStream store in the conjugate home, clients need `token`. */
@@ -62,13 +64,15 @@ export async function startProcessStack(dashboardPort: number, { uncertaintyRepl
     // With NATS_URL set, the children inherit the user's NATS credentials from the environment.
     const natsEnv = { NATS_URL: nats, ...(natsToken ? natsTokenEnv(natsToken) : {}) };
     const wiring = { DATA_SERVICE_ADDRESS: at(data), TRAINING_SERVICE_ADDRESS: at(training) };
+    // Each service's replicas work at once (the shards of a step); attack and estimate steps take turns.
+    const threads = (count: number) => kernelThreadsPlan(count, evaluationsInFlight() === 0);
     const plan: SupervisedSpec[] = [
       appSpec('data-service', data, {}, dataMetrics),
-      ...attacks.map((port, i) => appSpec('attack-service', port, wiring, attackMetrics[i])),
-      ...replicas.map((port, i) => appSpec('uncertainty-service', port, wiring, replicaMetrics[i])),
+      ...attacks.map((port, i) => appSpec('attack-service', port, { ...wiring, ...threads(attacks.length).evaluation }, attackMetrics[i])),
+      ...replicas.map((port, i) => appSpec('uncertainty-service', port, { ...wiring, ...threads(replicas.length).evaluation }, replicaMetrics[i])),
       appSpec('training-service', training, {
         ...natsEnv, DATA_SERVICE_ADDRESS: at(data), RUNS_DIR: join(conjugateHome(), 'runs'),
-        ATTACK_SERVICE_ADDRESS: attackTarget, UNCERTAINTY_SERVICE_ADDRESSES: replicas.map(at).join(','),
+        ATTACK_SERVICE_ADDRESS: attackTarget, UNCERTAINTY_SERVICE_ADDRESSES: replicas.map(at).join(','), ...threads(1).training,
       }, trainingMetrics),
       appSpec('dashboard', dashboard, { ...natsEnv, TRAINING_SERVICE_ADDRESS: at(training) }),
     ];
