@@ -2,7 +2,8 @@
 // of the preset (robust accuracy in both spaces, both estimators in both spaces; no feature map, which
 // runs beside training) through service processes — once with one attack- and one uncertainty-service,
 // once with two of each, the evaluator sharding every step over the replicas — and the ratio:
-// `evaluation_scaling_2_replicas: S x` (S = one replica's time / two replicas' time). The rounds take
+// `evaluation_scaling_2_replicas: S x` (S = one replica's time / two replicas' time; a replica's kernels
+// on one thread), and one replica of each with its kernels on every core, `evaluation_scaling_N_threads`. The rounds take
 // turns (1, 2, 1, 2, …) after a small warm-up evaluation on every replica, so that a change in the
 // machine's load hits both alike; medians are printed.
 import { availableParallelism, loadavg } from 'node:os';
@@ -27,53 +28,63 @@ async function main() {
   };
 
   const data = await startServiceProcess('data-service', {}, 120_000);
-  const wiring = { DATA_SERVICE_ADDRESS: data.address };
+  // A replica is one core (its kernels on one thread), so the 2-replica figure measures the sharding;
+  // a third setup runs one replica of each whose kernels split over every core, for comparison.
+  const wiring = (threads: number) => ({ DATA_SERVICE_ADDRESS: data.address, CONJUGATE_KERNEL_THREADS: String(threads) });
+  const cores = Math.min(availableParallelism(), 8);
   const services: ServiceProcess[] = [data];
   try {
-    const [attackA, attackB, uncertaintyA, uncertaintyB] = await Promise.all([
-      startServiceProcess('attack-service', wiring, 120_000),
-      startServiceProcess('attack-service', wiring, 120_000),
-      startServiceProcess('uncertainty-service', wiring, 120_000),
-      startServiceProcess('uncertainty-service', wiring, 120_000),
+    const start = (app: string, threads: number) => startServiceProcess(app, wiring(threads), 120_000);
+    const [attackA, attackB, attackThreaded, uncertaintyA, uncertaintyB, uncertaintyThreaded] = await Promise.all([
+      start('attack-service', 1), start('attack-service', 1), start('attack-service', cores),
+      start('uncertainty-service', 1), start('uncertainty-service', 1), start('uncertainty-service', cores),
     ]);
-    services.push(attackA, attackB, uncertaintyA, uncertaintyB);
-    const setups = {
-      1: { attack: attackA.address, uncertainty: [uncertaintyA.address] },
-      2: { attack: targetOf([attackA.address, attackB.address]), uncertainty: [uncertaintyA.address, uncertaintyB.address] },
+    services.push(attackA, attackB, attackThreaded, uncertaintyA, uncertaintyB, uncertaintyThreaded);
+    const setups: Record<string, { attack: string; uncertainty: string[] }> = {
+      '1_replica': { attack: attackA.address, uncertainty: [uncertaintyA.address] },
+      '2_replicas': { attack: targetOf([attackA.address, attackB.address]), uncertainty: [uncertaintyA.address, uncertaintyB.address] },
+      [`1_replica_${cores}_threads`]: { attack: attackThreaded.address, uncertainty: [uncertaintyThreaded.address] },
     };
-    const walls: Record<1 | 2, number[]> = { 1: [], 2: [] };
-    const steps: Record<1 | 2, Map<string, number[]>> = { 1: new Map(), 2: new Map() };
+    const names = Object.keys(setups);
+    const walls = new Map<string, number[]>(names.map((name) => [name, []]));
+    const steps = new Map<string, Map<string, number[]>>(names.map((name) => [name, new Map()]));
     console.log(`# ${preset}: robust ${config.evaluation.robustPoints} images × 2 spaces, ensemble over ${config.evaluation.ensemblePoints === -1 ? 'the whole test split' : config.evaluation.ensemblePoints} × 2, packet ${config.evaluation.packet?.numPoints} points × 2; load ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`);
     // A small evaluation on every replica first: its first call compiles kernels and decodes the model.
     const warmUp = { ...config, evaluation: { ...config.evaluation, robustPoints: 200, ensemblePoints: 512, packet: { ...config.evaluation.packet!, numPoints: 4 } } };
-    for (const replicas of [1, 2] as const) {
-      const remote = connectEvaluator({ ...setups[replicas], data: data.address });
+    for (const name of names) {
+      const remote = connectEvaluator({ ...setups[name], data: data.address });
       await remote.evaluator.evaluate({ ...context, config: warmUp }).finally(() => remote.close());
     }
     for (let round = 0; round < rounds; round++) {
-      for (const replicas of [1, 2] as const) {
-        const remote = connectEvaluator({ ...setups[replicas], data: data.address });
+      for (const name of names) {
+        const remote = connectEvaluator({ ...setups[name], data: data.address });
         try {
           const started = performance.now();
           const measured = await remote.evaluator.evaluate(context);
-          walls[replicas].push((performance.now() - started) / 1000);
+          walls.get(name)!.push((performance.now() - started) / 1000);
           const missing = [measured.robustPixel, measured.robustFeature, ...measured.uncertainty].map((m) => m?.missingReason).filter(Boolean);
-          if (missing.length > 0) throw new Error(`evaluation with ${replicas} replicas missed: ${missing.join('; ')}`);
-          for (const { step, seconds } of measured.steps) steps[replicas].set(step, [...(steps[replicas].get(step) ?? []), seconds]);
+          if (missing.length > 0) throw new Error(`evaluation through ${name} missed: ${missing.join('; ')}`);
+          const perStep = steps.get(name)!;
+          for (const { step, seconds } of measured.steps) perStep.set(step, [...(perStep.get(step) ?? []), seconds]);
         } finally {
           remote.close();
         }
       }
     }
-    for (const [step, one] of steps[1]) {
-      const two = median(steps[2].get(step) ?? [NaN]);
-      console.log(`evaluation_${step.replace('/', '_')}_1_replica_s: ${median(one).toFixed(2)} s`);
-      console.log(`evaluation_${step.replace('/', '_')}_2_replicas_s: ${two.toFixed(2)} s`);
-      console.log(`evaluation_${step.replace('/', '_')}_scaling_2_replicas: ${(median(one) / two).toFixed(2)} x`);
+    const base = names[0];
+    for (const [step, one] of steps.get(base)!) {
+      const label = `evaluation_${step.replace('/', '_')}`;
+      console.log(`${label}_${base}_s: ${median(one).toFixed(2)} s`);
+      for (const name of names.slice(1)) {
+        const other = median(steps.get(name)!.get(step) ?? [NaN]);
+        console.log(`${label}_${name}_s: ${other.toFixed(2)} s`);
+        console.log(`${label}_scaling_${name.replace('1_replica_', '')}: ${(median(one) / other).toFixed(2)} x`);
+      }
     }
-    console.log(`evaluation_1_replica_s: ${median(walls[1]).toFixed(1)} s`);
-    console.log(`evaluation_2_replicas_s: ${median(walls[2]).toFixed(1)} s`);
-    console.log(`evaluation_scaling_2_replicas: ${(median(walls[1]) / median(walls[2])).toFixed(2)} x`);
+    for (const name of names) console.log(`evaluation_${name}_s: ${median(walls.get(name)!).toFixed(1)} s`);
+    for (const name of names.slice(1)) {
+      console.log(`evaluation_scaling_${name.replace('1_replica_', '')}: ${(median(walls.get(base)!) / median(walls.get(name)!)).toFixed(2)} x`);
+    }
   } finally {
     await Promise.all(services.map((s) => s.stop()));
     classifier.dispose();
