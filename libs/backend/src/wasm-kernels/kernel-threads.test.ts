@@ -13,9 +13,9 @@ beforeAll(async () => {
   expect(info.kernelThreads).toBe(2);
 });
 
-/** A cnn3-like training step's kernels: conv (bias, ReLU), max-pool, and all their gradients, for 10 images. */
+/** A cnn3-like training step's kernels: conv (bias, ReLU), max-pool, and all their gradients, for 6 images (enough work to split). */
 function convStepGradients(): tf.Tensor[] {
-  const x = tf.tensor4d(seededValues(10 * 28 * 28, 1), [10, 28, 28, 1]);
+  const x = tf.tensor4d(seededValues(6 * 28 * 28, 1), [6, 28, 28, 1]);
   const w1 = tf.tensor4d(seededValues(3 * 3 * 1 * 32, 2), [3, 3, 1, 32]);
   const w2 = tf.tensor4d(seededValues(3 * 3 * 32 * 64, 3), [3, 3, 32, 64]);
   const b2 = tf.tensor1d(seededValues(64, 4));
@@ -41,6 +41,21 @@ test('split calls give the same bits as one thread, and match the cpu backend', 
   }
   const cpu = await onBackend('cpu', convStepGradients);
   twoThreads.forEach((values, i) => expect(relativeError(values, cpu[i])).toBeLessThanOrEqual(1e-4));
+});
+
+test('a helper that is gone leaves its parts to the calling thread: same bits', async () => {
+  const run = jest.spyOn(KernelThreads.prototype, 'run');
+  const expected = await onBackend('wasm', convStepGradients);
+  const pool = run.mock.contexts[0] as unknown as { helpers: { gone: boolean }[] };
+  const send = jest.spyOn(KernelThreads.prototype as unknown as { send: () => void }, 'send');
+  pool.helpers[0].gone = true;
+  try {
+    const alone = await onBackend('wasm', convStepGradients);
+    expect(send).not.toHaveBeenCalled();
+    alone.forEach((values, i) => expect(Buffer.from(values.buffer).equals(Buffer.from(expected[i].buffer))).toBe(true));
+  } finally {
+    pool.helpers[0].gone = false;
+  }
 });
 
 test('ranges cover [0, n) in whole units, never more parts than units', () => {

@@ -46,10 +46,11 @@ for (;;) {
 `;
 
 interface Helper {
-  worker: Worker;
   words: Int32Array;
   args: Float64Array;
   requests: number;
+  /** The thread exited or stopped answering: its parts run on the caller's thread from then on. */
+  gone: boolean;
 }
 
 /**
@@ -69,7 +70,10 @@ export class KernelThreads {
       const argumentBuffer = new SharedArrayBuffer(MAX_ARGUMENTS * Float64Array.BYTES_PER_ELEMENT);
       const worker = new Worker(helperSource, { eval: true, workerData: { module, memory, control, argumentBuffer, kernels: KERNELS } });
       worker.unref(); // idle helpers wait forever; they must not keep the process alive
-      return { worker, words: new Int32Array(control), args: new Float64Array(argumentBuffer), requests: 0 };
+      const helper: Helper = { words: new Int32Array(control), args: new Float64Array(argumentBuffer), requests: 0, gone: false };
+      worker.once('exit', () => (helper.gone = true));
+      worker.once('error', () => (helper.gone = true));
+      return helper;
     });
   }
 
@@ -80,19 +84,23 @@ export class KernelThreads {
 
   /**
    * Calls `kernel` once per argument list, all at once: the first on this thread (`runHere`), the
-   * others on helpers. Returns when all are done; throws if one failed.
+   * others on helpers (on this thread too, after the first, for a helper that is gone). Returns when
+   * all are done; throws if one failed.
    */
   run(kernel: SplitKernel, parts: number[][], runHere: (args: number[]) => void): void {
     if (parts.length > this.count) throw new Error(`${parts.length} parts of ${kernel} for ${this.count} threads`);
-    const busy = this.helpers.slice(0, parts.length - 1);
-    busy.forEach((helper, i) => this.send(helper, kernel, parts[i + 1]));
+    const assigned = parts.slice(1).map((args, i) => ({ args, helper: this.helpers[i] }));
+    const sent = assigned.filter(({ helper }) => !helper.gone);
+    const local = assigned.filter(({ helper }) => helper.gone);
+    for (const { helper, args } of sent) this.send(helper, kernel, args);
     let failure: unknown;
     try {
       runHere(parts[0]);
+      for (const { args } of local) runHere(args);
     } catch (error) {
       failure = error;
     }
-    for (const helper of busy) {
+    for (const { helper } of sent) {
       if (!this.awaitAnswer(helper)) failure ??= new Error(`a kernel thread failed in ${kernel}`);
     }
     if (failure !== undefined) throw failure;
@@ -114,7 +122,10 @@ export class KernelThreads {
     for (;;) {
       const done = Atomics.load(helper.words, DONE);
       if (done === helper.requests) return helper.words[FAILED] === 0;
-      if (Date.now() > deadline) throw new Error(`a kernel thread has not answered in ${ANSWER_TIMEOUT_MS / 1000} s`);
+      if (Date.now() > deadline) {
+        helper.gone = true;
+        throw new Error(`a kernel thread has not answered in ${ANSWER_TIMEOUT_MS / 1000} s; its share runs on the calling thread from now on`);
+      }
       Atomics.wait(helper.words, DONE, done, 1000);
     }
   }
