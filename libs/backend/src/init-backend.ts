@@ -96,8 +96,7 @@ async function chooseBackend(): Promise<BackendInfo> {
   for (const name of order) {
     try {
       const threads = await loaders[name]();
-      const kernelThreads = name === 'wasm' ? kernelThreadCount() : 1;
-      const info: BackendInfo = { name, tfBackend: tf.getBackend(), forced: forced !== undefined, fallbackReasons, threads, kernelThreads };
+      const info: BackendInfo = { name, tfBackend: tf.getBackend(), forced: forced !== undefined, fallbackReasons, threads, kernelThreads: kernelThreadCount() };
       logChoice(info);
       return info;
     } catch (error) {
