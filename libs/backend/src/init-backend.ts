@@ -37,7 +37,7 @@ const loaders: Record<BackendName, () => Promise<number>> = {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
     registerWasmTrainingKernels();
-    const threads = wasmThreadsRequested();
+    const threads = threadsSetting('CONJUGATE_WASM_THREADS');
     const kernelThreads = threadsSetting('CONJUGATE_KERNEL_THREADS', Math.min(availableParallelism(), 8));
     // The threaded build's memory is shared: our kernels' helper threads work on it too.
     const shared = threads > 1 || kernelThreads > 1;
@@ -80,8 +80,6 @@ function threadsSetting(name: 'CONJUGATE_WASM_THREADS' | 'CONJUGATE_KERNEL_THREA
   }
   return threads;
 }
-
-const wasmThreadsRequested = () => threadsSetting('CONJUGATE_WASM_THREADS');
 
 function reasonOf(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);

@@ -65,14 +65,15 @@ export async function startProcessStack(dashboardPort: number, { uncertaintyRepl
     const natsEnv = { NATS_URL: nats, ...(natsToken ? natsTokenEnv(natsToken) : {}) };
     const wiring = { DATA_SERVICE_ADDRESS: at(data), TRAINING_SERVICE_ADDRESS: at(training) };
     // Each service's replicas work at once (the shards of a step); attack and estimate steps take turns.
-    const threads = (count: number) => kernelThreadsPlan(count, evaluationsInFlight() === 0);
+    const inTurn = evaluationsInFlight() === 0;
+    const threads = (count: number) => kernelThreadsPlan(count, inTurn);
     const plan: SupervisedSpec[] = [
       appSpec('data-service', data, {}, dataMetrics),
       ...attacks.map((port, i) => appSpec('attack-service', port, { ...wiring, ...threads(attacks.length).evaluation }, attackMetrics[i])),
       ...replicas.map((port, i) => appSpec('uncertainty-service', port, { ...wiring, ...threads(replicas.length).evaluation }, replicaMetrics[i])),
       appSpec('training-service', training, {
         ...natsEnv, DATA_SERVICE_ADDRESS: at(data), RUNS_DIR: join(conjugateHome(), 'runs'),
-        ATTACK_SERVICE_ADDRESS: attackTarget, UNCERTAINTY_SERVICE_ADDRESSES: replicas.map(at).join(','), ...threads(1).training,
+        ATTACK_SERVICE_ADDRESS: attackTarget, UNCERTAINTY_SERVICE_ADDRESSES: replicas.map(at).join(','), ...kernelThreadsPlan(1, inTurn).training,
       }, trainingMetrics),
       appSpec('dashboard', dashboard, { ...natsEnv, TRAINING_SERVICE_ADDRESS: at(training) }),
     ];

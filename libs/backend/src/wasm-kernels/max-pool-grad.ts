@@ -23,7 +23,7 @@ function maxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo; output
     const offset = (t: TensorInfo) => heapOffset(backend, t);
     const inImage = inHeight * inWidth * channels * 4;
     const outImage = outHeight * outWidth * channels * 4;
-    runKernelParts(backend, 'maxPool2x2Grad', threadRanges(batchSize, batchSize * inImage).map(([first, end]) => [
+    runKernelParts(backend, 'maxPool2x2Grad', threadRanges(batchSize, batchSize * inHeight * inWidth * channels).map(([first, end]) => [
       offset(input) + first * inImage, offset(output) + first * outImage, offset(dy) + first * outImage, offset(out) + first * inImage,
       end - first, inHeight, inWidth, outHeight, outWidth, channels,
     ]));

@@ -20,7 +20,7 @@ function maxPool(args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs:
   const { batchSize, inHeight, inWidth, outHeight, outWidth, inChannels } = info;
   const inImage = inHeight * inWidth * inChannels * 4;
   const outImage = outHeight * outWidth * inChannels * 4;
-  runKernelParts(backend, 'maxPool2x2', threadRanges(batchSize, batchSize * inImage).map(([first, end]) => [
+  runKernelParts(backend, 'maxPool2x2', threadRanges(batchSize, batchSize * inHeight * inWidth * inChannels).map(([first, end]) => [
     heapOffset(backend, x) + first * inImage, heapOffset(backend, y) + first * outImage, end - first, inHeight, inWidth, outHeight, outWidth, inChannels,
   ]));
   return y;
