@@ -29,6 +29,13 @@ describe('attack.proto limits = the constants that enforce them', () => {
     });
   });
 
+  it('SpaceScale (featureScaleOf: both stds finite and > 0)', () => {
+    expect(contractLimits(['SpaceScale'])).toEqual({
+      'SpaceScale.pixel_std': { min: 0, exclusive_min: true, finite: true },
+      'SpaceScale.feature_std': { min: 0, exclusive_min: true, finite: true },
+    });
+  });
+
   it('LayersTopology (libs/models parseTopologyJson)', () => {
     expect(contractLimits(['LayersTopology'])).toEqual({
       'LayersTopology.model_topology_json': { max_bytes: LAYERS_LIMITS.maxTopologyBytes },

@@ -24,10 +24,12 @@ export type BatchStream = (request: StreamBatchesRequest, signal: AbortSignal) =
 export const DEFAULT_EVALUATION_BATCH = 100;
 
 /**
- * EvaluateRobustness: stream the slice from the data-service, attack batch by batch, report progress
- * after each batch and the counts at the end. A feature-space attack first streams the slice once to
- * measure std_x and std_g over all of it, so its budget does not depend on the batch size, and keeps the
- * features of its own batches for the attack (up to MAX_KEPT_FEATURE_BYTES).
+ * EvaluateRobustness: stream the slice from the data-service (a shard: only its batches), attack batch by
+ * batch, report progress after each batch and the counts at the end, with the sums of the attacked images
+ * and their clean features (from which the caller gets the slice's feature scale). A feature-space attack
+ * takes the scale from the request or else first streams the whole slice once to measure std_x and std_g
+ * over all of it, so its budget does not depend on the batch size or the shards, and keeps the features
+ * of its own batches for the attack (up to MAX_KEPT_FEATURE_BYTES).
  */
 export async function evaluateRobustness(
   request: EvaluateRobustnessRequest,
@@ -35,27 +37,27 @@ export async function evaluateRobustness(
   resolver: ModelResolver,
   batches: BatchStream | undefined,
 ): Promise<void> {
-  const { spec, slice, shard } = await refusingBadInput(() => ({ spec: resolveAttackSpec(request.attack), slice: sliceOf(request), shard: shardOf(request) }));
+  const { spec, slice, shard, givenScale } = await refusingBadInput(() => ({
+    spec: resolveAttackSpec(request.attack), slice: sliceOf(request), shard: shardOf(request), givenScale: featureScaleOf(request),
+  }));
   if (!batches) throw failedPrecondition('this attack-service has no data-service to stream datasets from');
   const model = await resolver.resolve(request.model);
   try {
     const imageCount = slice.indices.length || slice.limit || LARGEST_SPLIT;
-    checkAttackCost(model.classifier, Math.ceil(imageCount / shard.count), spec, spec.space === 'feature' ? shard.count : 0);
+    const scalePass = spec.space === 'feature' && !givenScale;
+    checkAttackCost(model.classifier, Math.ceil(imageCount / shard.count), spec, scalePass ? shard.count : 0);
     const started = Date.now();
     const progress = (stage: string, done: number, total: number) =>
       stream.write({ update: { $case: 'progress', value: { stage, done, total, unit: 'batches', ratePerSecond: done / Math.max((Date.now() - started) / 1000, 1e-3) } } });
 
     const empty = () => invalidArgument(`offset/limit/indices: the slice of "${truncateForMessage(request.dataset)}" holds no images`);
-    let sliceBatches = 0;
-    const mine = (batch: Batch) => {
-      sliceBatches = batch.numBatches;
-      return batch.batchIndex % shard.count === shard.index;
-    };
-    let scale: SpaceScale | undefined;
+    // This shard's batches b = index, index + count, … (also checked here: a data-service may serve them all).
+    const mine = (batch: Batch) => batch.batchIndex % shard.count === shard.index;
+    let scale: SpaceScale | undefined = givenScale;
     // The scale pass computes g of every image; this shard's batches keep theirs for the attack when they fit.
     const features = new Map<number, tf.Tensor2D>();
     try {
-      if (spec.space === 'feature') {
+      if (scalePass) {
         const meter = new SpaceScaleMeter(model.classifier);
         const keep = (imageCount / shard.count) * model.classifier.spec.featureSize * 4 <= MAX_KEPT_FEATURE_BYTES;
         let seen = 0;
@@ -70,18 +72,27 @@ export async function evaluateRobustness(
       }
       const budget = await refusingBadInput(() => absoluteBudget(spec, scale));
 
+      // The attacked images and their clean features, summed (the features are computed anyway).
+      const sums = new SpaceScaleMeter(model.classifier);
       let counts = NO_IMAGES;
-      await forEachBatch(batches, slice, stream, model.classifier, async (images, labels, batch) => {
-        const cleanFeatures = features.get(batch.batchIndex);
-        counts = addCounts(counts, await robustnessOfBatchCancellable(model.classifier, images, labels, spec, { scale, cleanFeatures, signal: stream.signal }));
-        cleanFeatures?.dispose();
-        features.delete(batch.batchIndex);
-        // This shard's batches: b = index, index + count, … < numBatches.
-        const own = (b: number) => Math.ceil((b - shard.index) / shard.count);
+      const own = (b: number) => Math.ceil((b - shard.index) / shard.count);
+      await forEachBatch(batches, { ...slice, shardIndex: shard.index, shardCount: shard.count }, stream, model.classifier, async (images, labels, batch) => {
+        const kept = features.get(batch.batchIndex);
+        if (kept) {
+          sums.pixels.add(images);
+          sums.features.add(kept);
+        }
+        const cleanFeatures = kept ?? sums.addKeepingFeatures(images);
+        try {
+          counts = addCounts(counts, await robustnessOfBatchCancellable(model.classifier, images, labels, spec, { scale, cleanFeatures, signal: stream.signal }));
+        } finally {
+          cleanFeatures.dispose();
+          features.delete(batch.batchIndex);
+        }
         return progress(`attack/${spec.space}`, own(batch.batchIndex + 1), own(batch.numBatches));
       }, mine);
-      if (counts.total === 0 && shard.count > 1 && sliceBatches > 0) {
-        throw invalidArgument(`shard_index: shard ${shard.index} of ${shard.count} holds no batch (the slice has ${sliceBatches} batches of ${slice.batchSize})`);
+      if (counts.total === 0 && shard.count > 1) {
+        throw invalidArgument(`shard_index: shard ${shard.index} of ${shard.count} holds no batch (the slice has fewer than ${shard.index + 1} batches of ${slice.batchSize}, or none)`);
       }
       if (counts.total === 0) throw empty();
 
@@ -89,7 +100,10 @@ export async function evaluateRobustness(
       await stream.write({
         update: {
           $case: 'result',
-          value: { ...counts, cleanAccuracy: clean, robustAccuracy: robust, epsilonUsed: budget.epsilon, stepSizeUsed: budget.stepSize, space: spaceToProto(spec.space) },
+          value: {
+            ...counts, cleanAccuracy: clean, robustAccuracy: robust, epsilonUsed: budget.epsilon, stepSizeUsed: budget.stepSize, space: spaceToProto(spec.space),
+            pixelSums: sums.pixels.toSums(), featureSums: sums.features.toSums(),
+          },
         },
       });
     } finally {
@@ -125,7 +139,20 @@ function sliceOf(request: EvaluateRobustnessRequest): StreamBatchesRequest {
     offset: request.offset,
     limit: request.limit,
     indices: request.indices,
+    shardIndex: 0,
+    shardCount: 0,
   };
+}
+
+/** feature_scale: unset, or both stds finite and > 0. */
+function featureScaleOf(request: EvaluateRobustnessRequest): SpaceScale | undefined {
+  const given = request.featureScale;
+  if (!given) return undefined;
+  for (const field of ['pixelStd', 'featureStd'] as const) {
+    const value = given[field];
+    if (!(Number.isFinite(value) && value > 0)) throw invalidArgument(`feature_scale.${field === 'pixelStd' ? 'pixel_std' : 'feature_std'}: must be finite and > 0, got ${value}`);
+  }
+  return { pixelStd: given.pixelStd, featureStd: given.featureStd, nonNegativeFeatures: given.nonNegativeFeatures };
 }
 
 export const MAX_ROBUSTNESS_SHARDS = 1024;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { status } from '@grpc/grpc-js';
-import { DEFAULT_ATTACK, measureSpaceScale, robustnessOfBatch, type AttackSpec } from '@conjugate/attacks';
+import { DEFAULT_ATTACK, measureSpaceScale, robustnessOfBatch, RunningMoments, spaceScaleOf, type AttackSpec } from '@conjugate/attacks';
 import { connectAttackService, connectDataService, connectTrainingService, type AttackClient, type TrainingClient } from '@conjugate/clients';
 import { createClassifier, fromModelMessage, toModelMessage, type TrainableClassifier } from '@conjugate/models';
 import { presetConfig } from '@conjugate/presets';
@@ -143,6 +143,32 @@ describe('attack-service with the data- and training-services', () => {
     expect(progress.map((p) => p.filter((u) => u.stage.startsWith('attack/')).map((u) => [u.done, u.total]))).toEqual([[[1, 2], [2, 2]], [[1, 1]]]);
   });
 
+  it('the pixel evaluation\'s sums give the slice\'s feature scale; feature shards given it count as one evaluation that measures it', async () => {
+    const pixelShards = await Promise.all([0, 1].map((shardIndex) => client.evaluateRobustness(evaluation({ shardIndex, shardCount: 2 }))));
+    const pixels = new RunningMoments();
+    const features = new RunningMoments();
+    for (const shard of pixelShards) {
+      pixels.addSums(shard.pixelSums!);
+      features.addSums(shard.featureSums!);
+    }
+    const scale = spaceScaleOf(pixels, features);
+    const measured = measureSpaceScale(trained, test.images);
+    expect(scale.pixelStd).toBeCloseTo(measured.pixelStd, 12);
+    expect(scale.featureStd).toBeCloseTo(measured.featureStd, 12);
+    expect(scale.nonNegativeFeatures).toBe(measured.nonNegativeFeatures);
+
+    const attack = { method: 0, norm: 0, space: Space.SPACE_FEATURE, randomStart: false, seed: 0 };
+    const whole = await client.evaluateRobustness(evaluation({ attack }));
+    const progress: Progress[] = [];
+    const given = await Promise.all([0, 1].map((shardIndex) =>
+      client.evaluateRobustness(evaluation({ attack, shardIndex, shardCount: 2, featureScale: scale }), { onProgress: (p) => progress.push(p) })));
+    expect(given[0].cleanCorrect + given[1].cleanCorrect).toBe(whole.cleanCorrect);
+    expect(given[0].robustCorrect + given[1].robustCorrect).toBe(whole.robustCorrect);
+    expect(given[0].epsilonUsed).toBeCloseTo(whole.epsilonUsed, 6);
+    // No pass over the whole slice to measure the scale.
+    expect(progress.filter((p) => p.stage === 'scale/feature')).toEqual([]);
+  });
+
   it.each([
     ['an unknown run', () => ({ model: { source: { $case: 'ref' as const, value: { runId: 'no-such-run', epoch: 0 } } } }), status.NOT_FOUND, /no-such-run/],
     ['an epoch the run does not have', () => ({ model: byRef(99) }), status.NOT_FOUND, /epoch/],
@@ -152,7 +178,8 @@ describe('attack-service with the data- and training-services', () => {
     ['no split', () => ({ split: Split.SPLIT_UNSPECIFIED }), status.INVALID_ARGUMENT, /^split/],
     ['a shard index beyond the count', () => ({ shardIndex: 2, shardCount: 2 }), status.INVALID_ARGUMENT, /^shard_index: must be in \[0, 1\] for shard_count 2, got 2/],
     ['too many shards', () => ({ shardCount: 5000 }), status.INVALID_ARGUMENT, /^shard_count: must be in \[0, 1024\]/],
-    ['a shard without a batch', () => ({ shardIndex: 3, shardCount: 4 }), status.INVALID_ARGUMENT, /^shard_index: shard 3 of 4 holds no batch \(the slice has 3 batches of 32\)/],
+    ['a shard without a batch', () => ({ shardIndex: 3, shardCount: 4 }), status.INVALID_ARGUMENT, /^shard_index: shard 3 of 4 holds no batch \(the slice has fewer than 4 batches of 32/],
+    ['a feature scale that is not one', () => ({ featureScale: { pixelStd: 0.3, featureStd: Number.NaN, nonNegativeFeatures: true } }), status.INVALID_ARGUMENT, /^feature_scale.feature_std: must be finite and > 0, got NaN/],
     ['an empty slice (feature space)', () => ({ offset: 10_000, attack: { method: 0, norm: 0, space: Space.SPACE_FEATURE, randomStart: false, seed: 0 } }), status.INVALID_ARGUMENT, /offset/],
   ])('answers %s with a status naming it', async (_case, overrides, code, details) => {
     await expect(client.evaluateRobustness(evaluation(overrides()))).rejects.toMatchObject({ code, details: expect.stringMatching(details) });

@@ -111,6 +111,23 @@ describe('StreamBatches', () => {
     expect(order(middle)).toEqual(whole.slice(1000, 2500));
   });
 
+  it('serves one shard: the batches b with b mod shard_count = shard_index, numbered as in the whole stream', async () => {
+    const slice = { shuffleSeed: 3, offset: 100, limit: 950, batchSize: 100 };
+    const whole = await collect(a, slice);
+    const shards = await Promise.all([0, 1, 2].map((shardIndex) => collect(b, { ...slice, shardIndex, shardCount: 3 })));
+    expect(shards.map((batches) => batches.map((batch) => batch.batchIndex))).toEqual([[0, 3, 6, 9], [1, 4, 7], [2, 5, 8]]);
+    for (const batch of shards.flat()) {
+      expect(batch.numBatches).toBe(10);
+      expect(batch.indices).toEqual(whole[batch.batchIndex].indices);
+      expect(batch.images).toEqual(whole[batch.batchIndex].images);
+    }
+  });
+
+  it('INVALID_ARGUMENT for a shard outside [0, shard_count) or too many shards', async () => {
+    await expect(collect(a, { shardIndex: 2, shardCount: 2 })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/shard_index: must be in \[0, 1\]/) });
+    await expect(collect(a, { shardIndex: 0, shardCount: 5000 })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/shard_count/) });
+  });
+
   it('streams the CIFAR-10 fixture from the data dir, channels last', async () => {
     const [batch] = await collect(a, { dataset: 'cifar10', batchSize: 4 });
     expect(batch.shape).toEqual([4, 32, 32, 3]);

@@ -16,10 +16,25 @@ function splitName(split: Split): SplitName {
   throw invalidArgument(`split: must be SPLIT_TRAIN or SPLIT_TEST, got ${split}`);
 }
 
+/** Shards a stream may be split into (data.proto: shard_count). */
+export const MAX_STREAM_SHARDS = 1024;
+
+/** shard_index / shard_count: count 0 or 1 = every batch. */
+function shardOf(request: StreamBatchesRequest): { index: number; count: number } {
+  if (!Number.isInteger(request.shardCount) || request.shardCount < 0 || request.shardCount > MAX_STREAM_SHARDS) {
+    throw invalidArgument(`shard_count: must be in [0, ${MAX_STREAM_SHARDS}] (0 or 1 = every batch), got ${request.shardCount}`);
+  }
+  const count = Math.max(1, request.shardCount);
+  if (!Number.isInteger(request.shardIndex) || request.shardIndex < 0 || request.shardIndex >= count) {
+    throw invalidArgument(`shard_index: must be in [0, ${count - 1}] for shard_count ${request.shardCount}, got ${request.shardIndex}`);
+  }
+  return { index: request.shardIndex, count };
+}
+
 /**
  * StreamBatches: validates the whole request before touching files (NOT_FOUND, INVALID_ARGUMENT),
  * then loads the dataset (FAILED_PRECONDITION when its files are missing or corrupt) and writes one
- * batch at a time, each write waiting for the client to take the last (flow control; at most 16 MiB
+ * batch at a time (of the requested shard only), each write waiting for the client to take the last (flow control; at most 16 MiB
  * or one batch queued per stream); a cancelled or expired call stops at the next batch.
  */
 export async function streamBatches(
@@ -29,6 +44,7 @@ export async function streamBatches(
   limits: StreamLimits,
 ): Promise<void> {
   if (!request.dataset) throw invalidArgument('dataset: required (see ListDatasets)');
+  const shard = shardOf(request);
   const { plan, split } = await withDatasetStatus(() => {
     const info = registry.describe(request.dataset);
     const split = splitName(request.split);
@@ -50,7 +66,8 @@ export async function streamBatches(
   });
   const dataset = await withDatasetStatus(() => registry.load(request.dataset));
   stream.throwIfCancelled();
-  for (let i = 0; i < plan.numBatches; i++) {
+  // Batches keep their numbers in the whole stream; a shard is every shard.count-th of them.
+  for (let i = shard.index; i < plan.numBatches; i += shard.count) {
     stream.throwIfCancelled();
     const indices = plan.batch(i);
     const message = toBatchMessage(gatherBatch(dataset, split, indices), indices, i, plan.numBatches);

@@ -91,7 +91,7 @@ export async function resolvePoints(
   const bad = indices.find((i) => !Number.isSafeInteger(i) || i < 0);
   if (bad !== undefined) throw invalidArgument(`points.dataset.indices: ${bad} is not a valid index`);
   if (!batches) throw failedPrecondition('points.dataset: this uncertainty-service has no data-service to stream datasets from; send the points inline');
-  const request = { dataset, split, batchSize: STREAM_BATCH, offset: 0, limit: 0, indices: [] as number[] };
+  const request = { dataset, split, batchSize: STREAM_BATCH, offset: 0, limit: 0, indices: [] as number[], shardIndex: 0, shardCount: 0 };
   if (indices.length > 0) return collect(batches({ ...request, indices }, signal));
   const whole = await collect(batches(request, signal));
   if (numPoints === 0 || numPoints >= whole.labels.length) return whole;

@@ -29,7 +29,7 @@ export interface AttackOptions {
    * measured over the attacked images.
    */
   scale?: SpaceScale;
-  /** Feature space: g(images) computed elsewhere (e.g. while measuring the scale), used instead of a pass of g; not disposed. */
+  /** g(images) computed elsewhere (e.g. while measuring the scale), used instead of a pass of g for the clean predictions (and in feature space as the attack's start); not disposed. */
   cleanFeatures?: tf.Tensor2D;
 }
 
@@ -55,9 +55,9 @@ function prepare(classifier: Classifier, images: tf.Tensor4D, labels: tf.Tensor1
   const { epsilon, stepSize } = absoluteBudget(spec, scale);
   const budget: PerturbationBudget = { norm: spec.norm, epsilon, stepSize, steps: spec.steps, randomStart: spec.randomStart, seed: spec.seed };
   const { cleanPredictions, clean } = tf.tidy(() => {
-    if (spec.space === 'pixel') return { cleanPredictions: predictions(classifier.logits(images)), clean: tf.clone(images) };
-    // logits = h(g(x)): the features once, for the predictions and as the attack's start.
+    // logits = h(g(x)): the features once, for the predictions and, in feature space, as the attack's start.
     const features = options.cleanFeatures ? tf.clone(options.cleanFeatures) : classifier.features(images);
+    if (spec.space === 'pixel') return { cleanPredictions: predictions(classifier.head(features)), clean: tf.clone(images) };
     return { cleanPredictions: predictions(classifier.head(features)), clean: features };
   });
   const surface: AttackSurface =

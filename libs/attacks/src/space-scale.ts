@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '@conjugate/models';
+import type { ValueSums } from '@conjugate/proto';
 import { AttackArgumentError, type AttackSpec } from './attack-spec';
 
 /**
@@ -22,6 +23,20 @@ export class RunningMoments {
     return this;
   }
 
+  /** As the contract's ValueSums (attack.proto), to be added up with other shards' (`addSums`). */
+  toSums(): ValueSums {
+    return { sum: this.sum, sumSquares: this.sumOfSquares, count: this.count, min: this.min };
+  }
+
+  /** Adds the sums of a disjoint set of values. */
+  addSums(sums: ValueSums): this {
+    this.sum += sums.sum;
+    this.sumOfSquares += sums.sumSquares;
+    this.count += sums.count;
+    this.min = Math.min(this.min, sums.min);
+    return this;
+  }
+
   /** Population standard deviation of all elements seen. */
   get std(): number {
     if (this.count === 0) return NaN;
@@ -41,10 +56,20 @@ export interface SpaceScale {
   nonNegativeFeatures: boolean;
 }
 
+/** The scale of pixels and features over which these moments were taken. */
+export function spaceScaleOf(pixels: RunningMoments, features: RunningMoments): SpaceScale {
+  return { pixelStd: pixels.std, featureStd: features.std, nonNegativeFeatures: features.min >= 0 };
+}
+
+/** The scale of the values whose sums these are (e.g. the sums of a pixel-space evaluation's shards, added up). */
+export function spaceScaleOfSums(pixels: ValueSums, features: ValueSums): SpaceScale {
+  return spaceScaleOf(new RunningMoments().addSums(pixels), new RunningMoments().addSums(features));
+}
+
 /** Accumulates a SpaceScale over batches of images (one pass of g over each). */
 export class SpaceScaleMeter {
-  private readonly pixels = new RunningMoments();
-  private readonly features = new RunningMoments();
+  readonly pixels = new RunningMoments();
+  readonly features = new RunningMoments();
 
   constructor(private readonly classifier: Classifier) {}
 
@@ -67,7 +92,7 @@ export class SpaceScaleMeter {
   }
 
   get scale(): SpaceScale {
-    return { pixelStd: this.pixels.std, featureStd: this.features.std, nonNegativeFeatures: this.features.min >= 0 };
+    return spaceScaleOf(this.pixels, this.features);
   }
 }
 

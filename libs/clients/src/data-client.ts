@@ -55,6 +55,8 @@ export function connectDataService(address: string, options: ConnectOptions = {}
     offset: 0,
     limit: 0,
     indices: [],
+    shardIndex: 0,
+    shardCount: 0,
     ...request,
   });
   const messages = (request: Partial<StreamBatchesRequest> & { dataset: string }, settings: CallSettings = {}) =>

@@ -23,6 +23,14 @@ describe('mergeRobustnessResults', () => {
     expect(mergeRobustnessResults([result(200, 180, 90), result(50, 40, 10)])).toEqual(result(250, 220, 100));
   });
 
+  it('adds the sums of the shards\' images and features (the slice\'s feature scale), unknown if one shard has none', () => {
+    const sums = (sum: number, count: number, min: number) => ({ sum, sumSquares: 2 * sum, count, min });
+    const a = { ...result(200, 180, 90), pixelSums: sums(10, 100, 0), featureSums: sums(5, 40, 0.5) };
+    const b = { ...result(50, 40, 10), pixelSums: sums(1, 25, 0), featureSums: sums(2, 10, -1) };
+    expect(mergeRobustnessResults([a, b])).toMatchObject({ pixelSums: sums(11, 125, 0), featureSums: sums(7, 50, -1) });
+    expect(mergeRobustnessResults([a, result(50, 40, 10)]).featureSums).toBeUndefined();
+  });
+
   it('refuses shards with different budgets', () => {
     expect(() => mergeRobustnessResults([result(200, 180, 90), result(50, 40, 10, 0.1)])).toThrow(/shard 1 used ε 0.1/);
   });

@@ -1,4 +1,4 @@
-import type { EvaluateRobustnessRequest, Progress, RobustnessResult } from '@conjugate/proto';
+import type { EvaluateRobustnessRequest, Progress, RobustnessResult, ValueSums } from '@conjugate/proto';
 import { shardsOfBatches } from './shards-of-batches';
 
 /** One EvaluateRobustness call to its result (the caller picks channel, deadline and cancellation). */
@@ -9,7 +9,13 @@ export function robustnessShards(request: EvaluateRobustnessRequest, wanted: num
   return shardsOfBatches(wanted, request.indices.length || request.limit, request.batchSize || defaultBatchSize);
 }
 
-/** The counts of shards of one evaluation, added up (their budgets must agree: the same slice and attack). */
+/** The sums of the values of disjoint sets: those of their union (undefined when a set's are unknown). */
+function addValueSums(parts: (ValueSums | undefined)[]): ValueSums | undefined {
+  if (parts.some((p) => p === undefined)) return undefined;
+  return (parts as ValueSums[]).reduce((a, p) => ({ sum: a.sum + p.sum, sumSquares: a.sumSquares + p.sumSquares, count: a.count + p.count, min: Math.min(a.min, p.min) }));
+}
+
+/** The counts and sums of shards of one evaluation, added up (their budgets must agree: the same slice and attack). */
 export function mergeRobustnessResults(results: RobustnessResult[]): RobustnessResult {
   if (results.length === 0) throw new Error('mergeRobustnessResults: no shard results');
   const first = results[0];
@@ -21,7 +27,10 @@ export function mergeRobustnessResults(results: RobustnessResult[]): RobustnessR
   const total = results.reduce((a, r) => a + r.total, 0);
   const cleanCorrect = results.reduce((a, r) => a + r.cleanCorrect, 0);
   const robustCorrect = results.reduce((a, r) => a + r.robustCorrect, 0);
-  return { ...first, total, cleanCorrect, robustCorrect, cleanAccuracy: cleanCorrect / total, robustAccuracy: robustCorrect / total };
+  return {
+    ...first, total, cleanCorrect, robustCorrect, cleanAccuracy: cleanCorrect / total, robustAccuracy: robustCorrect / total,
+    pixelSums: addValueSums(results.map((r) => r.pixelSums)), featureSums: addValueSums(results.map((r) => r.featureSums)),
+  };
 }
 
 /**

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { spaceScaleOfSums } from '@conjugate/attacks';
 import { embeddingSnapshot } from '@conjugate/embedding';
 import { FIGURE1_ATTACK } from '@conjugate/presets';
 import {
   Estimator, Space, Split, type AttackSpec, type EmbeddingSnapshot, type EstimateResult, type EstimatorSpec,
-  type Progress, type RobustnessMeasurement, type StepTiming, type UncertaintyMeasurement,
+  type Progress, type RobustnessMeasurement, type RobustnessResult, type SpaceScale, type StepTiming, type UncertaintyMeasurement,
 } from '@conjugate/proto';
 import { fromTensorMessage, tensorMessageValues } from '@conjugate/tensor';
 import { featuresAndProbabilities } from './embedding-inputs';
@@ -28,6 +29,18 @@ const SPACES = [[Space.SPACE_PIXEL, 'pixel'], [Space.SPACE_FEATURE, 'feature']] 
 function withoutStatistics(result: EstimateResult): EstimateResult {
   const strip = result.result?.$case === 'packet' ? { $case: 'packet' as const, value: { ...result.result.value, statistics: undefined } } : result.result;
   return { ...result, result: strip, sweep: result.sweep.map((r) => ({ ...r, statistics: undefined })) };
+}
+
+/** The result as the epoch record keeps it: no sums (they stay with the evaluation). */
+function withoutSums(result: RobustnessResult): RobustnessResult {
+  return { ...result, pixelSums: undefined, featureSums: undefined };
+}
+
+/** The slice's feature scale from a result's sums, if it has them and they give one. */
+function scaleOfResult({ pixelSums, featureSums }: RobustnessResult): SpaceScale | undefined {
+  if (!pixelSums || !featureSums) return undefined;
+  const scale = spaceScaleOfSums(pixelSums, featureSums);
+  return scale.pixelStd > 0 && scale.featureStd > 0 && Number.isFinite(scale.featureStd) ? scale : undefined;
 }
 
 /**
@@ -58,6 +71,9 @@ export class RemoteEpochEvaluator implements EpochEvaluator {
     const stopped = () => context.signal?.aborted === true;
 
     if (evaluation.robustPoints > 0) {
+      // The pixel step's sums of the slice's images and features give the feature step its scale, so the
+      // feature step's shards skip a pass over the whole slice (the same slice: the same scale).
+      let featureScale: SpaceScale | undefined;
       for (const [space, name] of SPACES) {
         if (stopped()) return measurements;
         const stage = `robust/${name}`;
@@ -65,8 +81,10 @@ export class RemoteEpochEvaluator implements EpochEvaluator {
           model: context.model, attack: { ...(evaluation.attack ?? { method: 0, norm: 0, randomStart: false, seed: 0 }), space },
           dataset: context.config.dataset, split: Split.SPLIT_TEST, offset: 0, limit: evaluation.robustPoints, indices: [],
           batchSize: this.options.robustBatchSize ?? 100, shardIndex: 0, shardCount: 0,
+          featureScale: space === Space.SPACE_FEATURE ? featureScale : undefined,
         }, progress(stage)));
-        const measurement: RobustnessMeasurement = measured.ok ? { result: measured.value, missingReason: '' } : { missingReason: measured.reason };
+        if (measured.ok) featureScale = scaleOfResult(measured.value);
+        const measurement: RobustnessMeasurement = measured.ok ? { result: withoutSums(measured.value), missingReason: '' } : { missingReason: measured.reason };
         if (space === Space.SPACE_PIXEL) measurements.robustPixel = measurement; else measurements.robustFeature = measurement;
       }
     }

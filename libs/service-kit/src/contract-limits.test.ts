@@ -15,6 +15,7 @@ const OWNERS: Record<string, string> = {
   AttackSpec: 'apps/attack-service/src/contract-limits.test.ts',
   EvaluateRobustnessRequest: 'apps/attack-service/src/contract-limits.test.ts',
   LayersTopology: 'apps/attack-service/src/contract-limits.test.ts',
+  SpaceScale: 'apps/attack-service/src/contract-limits.test.ts',
   ModelSpec: 'libs/clients/src/model-source-limits.test.ts',
   Model: 'libs/clients/src/model-source-limits.test.ts',
   ModelRef: 'libs/clients/src/model-source-limits.test.ts',

@@ -191,6 +191,31 @@ export interface EvaluateRobustnessRequest {
    */
   shardIndex: number;
   shardCount: number;
+  /**
+   * Feature space only: the slice's scale, measured elsewhere — e.g. from the scale sums of the pixel-space
+   * evaluation of the same slice (RobustnessResult). Then no pass over the whole slice measures it first,
+   * and a shard reads only its own batches. Unset = measured by that pass.
+   */
+  featureScale?: SpaceScale | undefined;
+}
+
+/**
+ * What turns a pixel budget into feature units (uncertainty.md §3): ε_feature = ε · feature_std / pixel_std,
+ * the stds pooled over every pixel and every feature of the slice's images; non-negative features (ReLU
+ * outputs) stay non-negative under the attack. Both stds finite and > 0.
+ */
+export interface SpaceScale {
+  pixelStd: number;
+  featureStd: number;
+  nonNegativeFeatures: boolean;
+}
+
+/** Σv, Σv², the number and the smallest of a set of values: the sums of disjoint sets add up. */
+export interface ValueSums {
+  sum: number;
+  sumSquares: number;
+  count: number;
+  min: number;
 }
 
 export interface RobustnessResult {
@@ -203,6 +228,12 @@ export interface RobustnessResult {
   epsilonUsed: number;
   stepSizeUsed: number;
   space: Space;
+  /**
+   * Over the evaluated images and over their clean features g(x): added up over the shards of one
+   * evaluation they give the slice's SpaceScale, which a feature-space evaluation of the slice can take.
+   */
+  pixelSums?: ValueSums | undefined;
+  featureSums?: ValueSums | undefined;
 }
 
 export interface EvaluateRobustnessUpdate {
@@ -730,6 +761,7 @@ function createBaseEvaluateRobustnessRequest(): EvaluateRobustnessRequest {
     batchSize: 0,
     shardIndex: 0,
     shardCount: 0,
+    featureScale: undefined,
   };
 }
 
@@ -771,6 +803,9 @@ export const EvaluateRobustnessRequest: MessageFns<EvaluateRobustnessRequest> = 
     }
     if (message.shardCount !== 0) {
       writer.uint32(88).int32(message.shardCount);
+    }
+    if (message.featureScale !== undefined) {
+      SpaceScale.encode(message.featureScale, writer.uint32(98).fork()).join();
     }
     return writer;
   },
@@ -886,6 +921,14 @@ export const EvaluateRobustnessRequest: MessageFns<EvaluateRobustnessRequest> = 
             message.shardCount = reader.int32();
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.featureScale = SpaceScale.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -927,6 +970,11 @@ export const EvaluateRobustnessRequest: MessageFns<EvaluateRobustnessRequest> = 
         : isSet(object.shard_count)
         ? globalThis.Number(object.shard_count)
         : 0,
+      featureScale: isSet(object.featureScale)
+        ? SpaceScale.fromJSON(object.featureScale)
+        : isSet(object.feature_scale)
+        ? SpaceScale.fromJSON(object.feature_scale)
+        : undefined,
     };
   },
 
@@ -965,6 +1013,9 @@ export const EvaluateRobustnessRequest: MessageFns<EvaluateRobustnessRequest> = 
     if (message.shardCount !== 0) {
       obj.shardCount = Math.round(message.shardCount);
     }
+    if (message.featureScale !== undefined) {
+      obj.featureScale = SpaceScale.toJSON(message.featureScale);
+    }
     return obj;
   },
 
@@ -988,6 +1039,243 @@ export const EvaluateRobustnessRequest: MessageFns<EvaluateRobustnessRequest> = 
     message.batchSize = object.batchSize ?? 0;
     message.shardIndex = object.shardIndex ?? 0;
     message.shardCount = object.shardCount ?? 0;
+    message.featureScale = (object.featureScale !== undefined && object.featureScale !== null)
+      ? SpaceScale.fromPartial(object.featureScale)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSpaceScale(): SpaceScale {
+  return { pixelStd: 0, featureStd: 0, nonNegativeFeatures: false };
+}
+
+export const SpaceScale: MessageFns<SpaceScale> = {
+  encode(message: SpaceScale, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pixelStd !== 0) {
+      writer.uint32(9).double(message.pixelStd);
+    }
+    if (message.featureStd !== 0) {
+      writer.uint32(17).double(message.featureStd);
+    }
+    if (message.nonNegativeFeatures !== false) {
+      writer.uint32(24).bool(message.nonNegativeFeatures);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SpaceScale {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSpaceScale();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.pixelStd = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.featureStd = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.nonNegativeFeatures = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SpaceScale {
+    return {
+      pixelStd: isSet(object.pixelStd)
+        ? globalThis.Number(object.pixelStd)
+        : isSet(object.pixel_std)
+        ? globalThis.Number(object.pixel_std)
+        : 0,
+      featureStd: isSet(object.featureStd)
+        ? globalThis.Number(object.featureStd)
+        : isSet(object.feature_std)
+        ? globalThis.Number(object.feature_std)
+        : 0,
+      nonNegativeFeatures: isSet(object.nonNegativeFeatures)
+        ? globalThis.Boolean(object.nonNegativeFeatures)
+        : isSet(object.non_negative_features)
+        ? globalThis.Boolean(object.non_negative_features)
+        : false,
+    };
+  },
+
+  toJSON(message: SpaceScale): unknown {
+    const obj: any = {};
+    if (message.pixelStd !== 0) {
+      obj.pixelStd = floatToJson(message.pixelStd);
+    }
+    if (message.featureStd !== 0) {
+      obj.featureStd = floatToJson(message.featureStd);
+    }
+    if (message.nonNegativeFeatures !== false) {
+      obj.nonNegativeFeatures = message.nonNegativeFeatures;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SpaceScale>, I>>(base?: I): SpaceScale {
+    return SpaceScale.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SpaceScale>, I>>(object: I): SpaceScale {
+    const message = createBaseSpaceScale();
+    message.pixelStd = object.pixelStd ?? 0;
+    message.featureStd = object.featureStd ?? 0;
+    message.nonNegativeFeatures = object.nonNegativeFeatures ?? false;
+    return message;
+  },
+};
+
+function createBaseValueSums(): ValueSums {
+  return { sum: 0, sumSquares: 0, count: 0, min: 0 };
+}
+
+export const ValueSums: MessageFns<ValueSums> = {
+  encode(message: ValueSums, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sum !== 0) {
+      writer.uint32(9).double(message.sum);
+    }
+    if (message.sumSquares !== 0) {
+      writer.uint32(17).double(message.sumSquares);
+    }
+    if (message.count !== 0) {
+      writer.uint32(24).int64(message.count);
+    }
+    if (message.min !== 0) {
+      writer.uint32(33).double(message.min);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ValueSums {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseValueSums();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.sum = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.sumSquares = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.count = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.min = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ValueSums {
+    return {
+      sum: isSet(object.sum) ? globalThis.Number(object.sum) : 0,
+      sumSquares: isSet(object.sumSquares)
+        ? globalThis.Number(object.sumSquares)
+        : isSet(object.sum_squares)
+        ? globalThis.Number(object.sum_squares)
+        : 0,
+      count: isSet(object.count) ? globalThis.Number(object.count) : 0,
+      min: isSet(object.min) ? globalThis.Number(object.min) : 0,
+    };
+  },
+
+  toJSON(message: ValueSums): unknown {
+    const obj: any = {};
+    if (message.sum !== 0) {
+      obj.sum = floatToJson(message.sum);
+    }
+    if (message.sumSquares !== 0) {
+      obj.sumSquares = floatToJson(message.sumSquares);
+    }
+    if (message.count !== 0) {
+      obj.count = Math.round(message.count);
+    }
+    if (message.min !== 0) {
+      obj.min = floatToJson(message.min);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ValueSums>, I>>(base?: I): ValueSums {
+    return ValueSums.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ValueSums>, I>>(object: I): ValueSums {
+    const message = createBaseValueSums();
+    message.sum = object.sum ?? 0;
+    message.sumSquares = object.sumSquares ?? 0;
+    message.count = object.count ?? 0;
+    message.min = object.min ?? 0;
     return message;
   },
 };
@@ -1002,6 +1290,8 @@ function createBaseRobustnessResult(): RobustnessResult {
     epsilonUsed: 0,
     stepSizeUsed: 0,
     space: 0,
+    pixelSums: undefined,
+    featureSums: undefined,
   };
 }
 
@@ -1030,6 +1320,12 @@ export const RobustnessResult: MessageFns<RobustnessResult> = {
     }
     if (message.space !== 0) {
       writer.uint32(64).int32(message.space);
+    }
+    if (message.pixelSums !== undefined) {
+      ValueSums.encode(message.pixelSums, writer.uint32(74).fork()).join();
+    }
+    if (message.featureSums !== undefined) {
+      ValueSums.encode(message.featureSums, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -1111,6 +1407,22 @@ export const RobustnessResult: MessageFns<RobustnessResult> = {
             message.space = reader.int32() as any;
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.pixelSums = ValueSums.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.featureSums = ValueSums.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1157,6 +1469,16 @@ export const RobustnessResult: MessageFns<RobustnessResult> = {
         ? globalThis.Number(object.step_size_used)
         : 0,
       space: isSet(object.space) ? spaceFromJSON(object.space) : 0,
+      pixelSums: isSet(object.pixelSums)
+        ? ValueSums.fromJSON(object.pixelSums)
+        : isSet(object.pixel_sums)
+        ? ValueSums.fromJSON(object.pixel_sums)
+        : undefined,
+      featureSums: isSet(object.featureSums)
+        ? ValueSums.fromJSON(object.featureSums)
+        : isSet(object.feature_sums)
+        ? ValueSums.fromJSON(object.feature_sums)
+        : undefined,
     };
   },
 
@@ -1186,6 +1508,12 @@ export const RobustnessResult: MessageFns<RobustnessResult> = {
     if (message.space !== 0) {
       obj.space = spaceToJSON(message.space);
     }
+    if (message.pixelSums !== undefined) {
+      obj.pixelSums = ValueSums.toJSON(message.pixelSums);
+    }
+    if (message.featureSums !== undefined) {
+      obj.featureSums = ValueSums.toJSON(message.featureSums);
+    }
     return obj;
   },
 
@@ -1202,6 +1530,12 @@ export const RobustnessResult: MessageFns<RobustnessResult> = {
     message.epsilonUsed = object.epsilonUsed ?? 0;
     message.stepSizeUsed = object.stepSizeUsed ?? 0;
     message.space = object.space ?? 0;
+    message.pixelSums = (object.pixelSums !== undefined && object.pixelSums !== null)
+      ? ValueSums.fromPartial(object.pixelSums)
+      : undefined;
+    message.featureSums = (object.featureSums !== undefined && object.featureSums !== null)
+      ? ValueSums.fromPartial(object.featureSums)
+      : undefined;
     return message;
   },
 };

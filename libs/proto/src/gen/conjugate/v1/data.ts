@@ -75,6 +75,13 @@ export interface StreamBatchesRequest {
   limit: number;
   /** Explicit indices into the split, served in this order. When non-empty, shuffle/offset/limit are ignored. */
   indices: number[];
+  /**
+   * Only the batches b (numbered as in the whole stream) with b mod shard_count = shard_index, e.g. one
+   * shard of a robust-accuracy evaluation: the other batches are neither read nor sent.
+   * shard_count in [0, 1024] (0 or 1 = every batch), shard_index in [0, shard_count).
+   */
+  shardIndex: number;
+  shardCount: number;
 }
 
 /** A batch of images and labels. */
@@ -555,7 +562,17 @@ export const DescribeDatasetRequest: MessageFns<DescribeDatasetRequest> = {
 };
 
 function createBaseStreamBatchesRequest(): StreamBatchesRequest {
-  return { dataset: "", split: 0, batchSize: 0, shuffleSeed: undefined, offset: 0, limit: 0, indices: [] };
+  return {
+    dataset: "",
+    split: 0,
+    batchSize: 0,
+    shuffleSeed: undefined,
+    offset: 0,
+    limit: 0,
+    indices: [],
+    shardIndex: 0,
+    shardCount: 0,
+  };
 }
 
 export const StreamBatchesRequest: MessageFns<StreamBatchesRequest> = {
@@ -584,6 +601,12 @@ export const StreamBatchesRequest: MessageFns<StreamBatchesRequest> = {
         writer.int64(v);
       }
       writer.join();
+    }
+    if (message.shardIndex !== 0) {
+      writer.uint32(64).int32(message.shardIndex);
+    }
+    if (message.shardCount !== 0) {
+      writer.uint32(72).int32(message.shardCount);
     }
     return writer;
   },
@@ -667,6 +690,22 @@ export const StreamBatchesRequest: MessageFns<StreamBatchesRequest> = {
 
             break;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.shardIndex = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.shardCount = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -696,6 +735,16 @@ export const StreamBatchesRequest: MessageFns<StreamBatchesRequest> = {
       offset: isSet(object.offset) ? globalThis.Number(object.offset) : 0,
       limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
       indices: globalThis.Array.isArray(object?.indices) ? object.indices.map((e: any) => globalThis.Number(e)) : [],
+      shardIndex: isSet(object.shardIndex)
+        ? globalThis.Number(object.shardIndex)
+        : isSet(object.shard_index)
+        ? globalThis.Number(object.shard_index)
+        : 0,
+      shardCount: isSet(object.shardCount)
+        ? globalThis.Number(object.shardCount)
+        : isSet(object.shard_count)
+        ? globalThis.Number(object.shard_count)
+        : 0,
     };
   },
 
@@ -722,6 +771,12 @@ export const StreamBatchesRequest: MessageFns<StreamBatchesRequest> = {
     if (message.indices?.length) {
       obj.indices = message.indices.map((e) => Math.round(e));
     }
+    if (message.shardIndex !== 0) {
+      obj.shardIndex = Math.round(message.shardIndex);
+    }
+    if (message.shardCount !== 0) {
+      obj.shardCount = Math.round(message.shardCount);
+    }
     return obj;
   },
 
@@ -737,6 +792,8 @@ export const StreamBatchesRequest: MessageFns<StreamBatchesRequest> = {
     message.offset = object.offset ?? 0;
     message.limit = object.limit ?? 0;
     message.indices = object.indices?.map((e) => e) || [];
+    message.shardIndex = object.shardIndex ?? 0;
+    message.shardCount = object.shardCount ?? 0;
     return message;
   },
 };
