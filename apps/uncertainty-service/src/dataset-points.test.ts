@@ -1,7 +1,8 @@
 import { status } from '@grpc/grpc-js';
 import { initBackend } from '@conjugate/backend';
 import { createClassifier, toModelMessage } from '@conjugate/models';
-import { Estimator, Space, Split, type EstimateRequest, type PacketResult, type UncertaintyServiceClient } from '@conjugate/proto';
+import { estimateAcrossReplicas } from '@conjugate/clients';
+import { Estimator, Space, Split, type EnsembleResult, type EstimateRequest, type PacketResult, type UncertaintyServiceClient } from '@conjugate/proto';
 import { createLogger, type GrpcServiceHandle, type ServiceProcess, startServiceProcess } from '@conjugate/service-kit';
 import { client, runEstimate } from './test-requests';
 import { startUncertaintyService } from './uncertainty-service';
@@ -52,6 +53,25 @@ it('without indices picks num_points stratified by class, fixed by the seed', as
   for (const p of points) perClass.set(p.label, (perClass.get(p.label) ?? 0) + 1);
   expect([...perClass.values()]).toEqual(Array(10).fill(2));
   expect((again.result.result!.value as PacketResult).points.map((p) => p.pointId)).toEqual(points.map((p) => p.pointId));
+});
+
+it.each([
+  ['the whole split', {}],
+  ['explicit indices', { indices: Array.from({ length: 300 }, (_, k) => (k * 37) % 512) }],
+])('an ensemble over %s sharded in three (each shard reads its own run of points) merges into the unsharded estimate', async (_case, points) => {
+  const spec = { estimator: Estimator.ESTIMATOR_ENSEMBLE, space: Space.SPACE_FEATURE, bootstrapResamples: 50, batchSize: 64 };
+  const { result: whole } = await runEstimate(uncertainty, request(points, spec));
+  const sharded = await estimateAcrossReplicas(request(points, spec), [service.address], { shards: 3 });
+  const [w, m] = [whole.result!.value as EnsembleResult, sharded.result!.value as EnsembleResult];
+  expect(m.overall!.numPoints).toBe(points.indices?.length ?? 512);
+  const close = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-9 * Math.abs(b));
+  for (const [mine, one] of [[m.overall!, w.overall!], ...m.perClass.map((c, i) => [c.summary!, w.perClass[i].summary!])]) {
+    for (const key of ['meanDx', 'meanDp', 'meanProduct', 'standardizedMeanDx'] as const) {
+      close(mine[key]!.value, one[key]!.value);
+      close(mine[key]!.standardError, one[key]!.standardError);
+    }
+    close(mine.ess, one.ess);
+  }
 });
 
 it("passes the data-service's NOT_FOUND through for an unknown dataset", async () => {

@@ -10,7 +10,7 @@ import {
   type EstimateProgress,
 } from '@conjugate/uncertainty';
 import { checkMergeRequest } from './merge-request-checks';
-import { resolvePoints, type BatchStream } from './points';
+import { resolvePoints, type DatasetSource } from './points';
 import { checkEstimateCost, expectedPointCount } from './estimate-cost';
 import { DEFAULT_PACKET_POINTS, optionsFromSpec } from './spec-options';
 
@@ -36,7 +36,7 @@ export async function estimate(
   request: EstimateRequest,
   stream: ServerStreamContext<EstimateUpdate>,
   resolver: ModelResolver,
-  batches: BatchStream | undefined,
+  source: DatasetSource | undefined,
 ): Promise<void> {
   const options = optionsFromSpec(request.spec);
   const numPoints = request.spec?.numPoints ?? (options.estimator === 'packet' ? DEFAULT_PACKET_POINTS : 0);
@@ -45,7 +45,9 @@ export async function estimate(
   const model = await resolver.resolve(request.model);
   try {
     checkEstimateCost(model.classifier, expectedPointCount(request.points, numPoints), options);
-    const points = await resolvePoints(request.points, { numPoints, seed: options.seed }, batches, stream.signal);
+    const ensembleShard = options.estimator === 'ensemble' && options.shardCount > 1
+      ? { index: options.shardIndex, count: options.shardCount, batchSize: options.batchSize } : undefined;
+    const points = await asInvalidArgument(() => resolvePoints(request.points, { numPoints, seed: options.seed, ensembleShard }, source, stream.signal));
     try {
       const started = Date.now();
       let lastSent = 0;
@@ -66,7 +68,7 @@ export async function estimate(
         writes = writes.then(() => stream.write({ update: { $case: 'progress', value } })).catch(() => undefined);
       };
       const outcome = await asInvalidArgument(() =>
-        estimateOnClassifier(model.classifier, points.images, points.labels, points.pointIds, options, { onProgress, signal: stream.signal }),
+        estimateOnClassifier(model.classifier, points.images, points.labels, points.pointIds, options, { onProgress, signal: stream.signal }, points.range),
       );
       await writes;
       const { inputShape, featureSize } = model.classifier.spec;

@@ -3,16 +3,30 @@ import type { DecodedBatch } from '@conjugate/clients';
 import { DType, Split, type PointSelection, type StreamBatchesRequest } from '@conjugate/proto';
 import { checkCount, checkString, failedPrecondition, invalidArgument } from '@conjugate/service-kit';
 import { fromTensorMessage, tensorMessageValues, TensorError } from '@conjugate/tensor';
-import { ESTIMATE_LIMITS, stratifiedIndices } from '@conjugate/uncertainty';
+import { ensembleShardRange, ESTIMATE_LIMITS, stratifiedIndices, type PointRange } from '@conjugate/uncertainty';
 
-/** Streams decoded images from the data-service; fails with its status (NOT_FOUND for an unknown dataset). */
-export type BatchStream = (request: StreamBatchesRequest, signal: AbortSignal) => AsyncIterable<DecodedBatch>;
+/** The data-service as the estimator reads it; both fail with its status (NOT_FOUND for an unknown dataset). */
+export interface DatasetSource {
+  /** Decoded images of a slice. */
+  batches(request: StreamBatchesRequest, signal: AbortSignal): AsyncIterable<DecodedBatch>;
+  /** Images in a split. */
+  splitSize(dataset: string, split: Split, signal: AbortSignal): Promise<number>;
+}
 
 /** The evaluation points of one request: images [K, H, W, C], labels and their ids (dataset indices or positions). */
 export interface ResolvedPoints {
   images: tf.Tensor4D;
   labels: number[];
   pointIds: number[];
+  /** Set when these are only one ensemble shard's points: positions first … first + K − 1 of a list of `total`. */
+  range?: PointRange;
+}
+
+/** One ensemble shard of a request (shard_count > 1): its run of whole batches is all it reads. */
+export interface EnsembleShardOf {
+  index: number;
+  count: number;
+  batchSize: number;
 }
 
 const STREAM_BATCH = 500;
@@ -71,11 +85,12 @@ async function collect(stream: AsyncIterable<DecodedBatch>): Promise<ResolvedPoi
 /**
  * The request's points: inline tensors, or dataset indices streamed from the data-service. Without
  * explicit indices, `numPoints` are chosen stratified by class with the seed (0 = the whole split).
+ * An ensemble shard of explicit indices or of a whole split streams only its own run of points.
  */
 export async function resolvePoints(
   selection: PointSelection | undefined,
-  { numPoints, seed }: { numPoints: number; seed: number },
-  batches: BatchStream | undefined,
+  { numPoints, seed, ensembleShard }: { numPoints: number; seed: number; ensembleShard?: EnsembleShardOf },
+  source: DatasetSource | undefined,
   signal: AbortSignal,
 ): Promise<ResolvedPoints> {
   const points = selection?.points;
@@ -90,10 +105,19 @@ export async function resolvePoints(
   }
   const bad = indices.find((i) => !Number.isSafeInteger(i) || i < 0);
   if (bad !== undefined) throw invalidArgument(`points.dataset.indices: ${bad} is not a valid index`);
-  if (!batches) throw failedPrecondition('points.dataset: this uncertainty-service has no data-service to stream datasets from; send the points inline');
-  const request = { dataset, split, batchSize: STREAM_BATCH, offset: 0, limit: 0, indices: [] as number[], shardIndex: 0, shardCount: 0 };
-  if (indices.length > 0) return collect(batches({ ...request, indices }, signal));
-  const whole = await collect(batches(request, signal));
+  if (!source) throw failedPrecondition('points.dataset: this uncertainty-service has no data-service to stream datasets from; send the points inline');
+  const batches = (fields: Partial<StreamBatchesRequest>) =>
+    collect(source.batches({ dataset, split, batchSize: STREAM_BATCH, offset: 0, limit: 0, indices: [], shardIndex: 0, shardCount: 0, ...fields }, signal));
+  if (ensembleShard) {
+    const total = indices.length > 0 ? indices.length : await source.splitSize(dataset, split, signal);
+    if (indices.length > 0 || numPoints === 0 || numPoints >= total) {
+      const { first, end } = ensembleShardRange(total, ensembleShard.batchSize, ensembleShard.index, ensembleShard.count);
+      const mine = indices.length > 0 ? await batches({ indices: indices.slice(first, end) }) : await batches({ offset: first, limit: end - first });
+      return { ...mine, range: { first, total } };
+    }
+  }
+  if (indices.length > 0) return batches({ indices });
+  const whole = await batches({});
   if (numPoints === 0 || numPoints >= whole.labels.length) return whole;
   const chosen = stratifiedIndices(whole.labels, numPoints, seed);
   const images = tf.tidy(() => tf.gather(whole.images, tf.tensor1d(chosen, 'int32')) as tf.Tensor4D);

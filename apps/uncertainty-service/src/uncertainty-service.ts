@@ -1,16 +1,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@conjugate/backend';
 import { connectModelServicePeers, type DataClient, type ModelServicePeerOptions } from '@conjugate/clients';
-import { UncertaintyServiceService } from '@conjugate/proto';
+import { Split, UncertaintyServiceService } from '@conjugate/proto';
 import { DEFAULT_MAX_MESSAGE_BYTES, startGrpcService, type GrpcServiceHandle, type ServiceHandlers, type ServiceStartOptions } from '@conjugate/service-kit';
 import { estimate, mergePacket } from './estimate-call';
-import type { BatchStream } from './points';
+import type { DatasetSource } from './points';
 
 export interface UncertaintyServiceOptions extends ServiceStartOptions, ModelServicePeerOptions {}
 
-/** Streams a slice from the data-service (decoded); aborting the signal cancels the call. */
-function batchesFrom(data: DataClient): BatchStream {
-  return (request, signal) => data.streamBatches(request, { signal });
+/** The data-service's slices (decoded) and split sizes; aborting the signal cancels the call. */
+function datasetSource(data: DataClient): DatasetSource {
+  return {
+    batches: (request, signal) => data.streamBatches(request, { signal }),
+    splitSize: async (dataset, split, signal) => {
+      const info = await data.describeDataset(dataset, { signal });
+      return split === Split.SPLIT_TRAIN ? info.trainSize : info.testSize;
+    },
+  };
 }
 
 /**
@@ -21,10 +27,10 @@ export async function startUncertaintyService(options: UncertaintyServiceOptions
   await initBackend();
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const { data, resolver, close } = connectModelServicePeers({ ...options, maxMessageBytes });
-  const batches = data && batchesFrom(data);
+  const source = data && datasetSource(data);
 
   const implementation: ServiceHandlers<typeof UncertaintyServiceService> = {
-    estimate: (request, stream) => estimate(request, stream, resolver, batches),
+    estimate: (request, stream) => estimate(request, stream, resolver, source),
     mergePacket: (request) => mergePacket(request),
   };
   return startGrpcService({ ...options, name: 'uncertainty-service', maxMessageBytes, tensorMemory: () => tf.memory(), services: [{ definition: UncertaintyServiceService, implementation }], release: close });

@@ -22,6 +22,12 @@ export function ensembleShardRange(totalPoints: number, batchSize: number, index
   return { first: firstBatch * batchSize, end: Math.min(endBatch * batchSize, totalPoints) };
 }
 
+/** Points first … first + K − 1 of an estimate's list of `total` points: what one shard holds. */
+export interface PointRange {
+  first: number;
+  total: number;
+}
+
 /** What one shard of a sharded ensemble estimate hands back. */
 export interface EnsembleShardInputs {
   /** Position of the shard's first point in the estimate's point list, and the size of that list. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Classifier } from '@conjugate/models';
 import { ensembleInputs, summariseEnsemble, type EnsembleReport } from './ensemble';
-import { ensembleShardRange, type EnsembleShardInputs } from './ensemble-shard';
+import { ensembleShardRange, type EnsembleShardInputs, type PointRange } from './ensemble-shard';
 import { InvalidEstimateError, type EstimateOptions } from './estimate-options';
 import { addToPooledSums, featureSigma, pooledStd, pooledSums, stdOfPooledSums, type PooledSums } from './feature-scale';
 import { classifierLogLoss } from './log-loss';
@@ -58,7 +58,10 @@ function featuresInBatches(classifier: Classifier, images: tf.Tensor4D, batchSiz
   });
 }
 
-/** Runs one estimator (and the packet's σ sweep) on a classifier at the given images. */
+/**
+ * Runs one estimator (and the packet's σ sweep) on a classifier at the given images. For a shard of an
+ * ensemble estimate the images are all its points, or, with `range`, only this shard's run of them.
+ */
 export async function estimateOnClassifier(
   classifier: Classifier,
   images: tf.Tensor4D,
@@ -66,13 +69,14 @@ export async function estimateOnClassifier(
   pointIds: number[],
   options: EstimateOptions,
   hooks: { onProgress?: (progress: EstimateProgress) => void; signal?: AbortSignal } = {},
+  range?: PointRange,
 ): Promise<EstimateOutcome> {
   validatePoints(classifier, images, labels);
   if (options.estimator === 'ensemble' && labels.length < 2) {
     throw new InvalidEstimateError(`points: the ensemble needs M ≥ 2 points, got ${labels.length}`);
   }
   if (labels.length < 1) throw new InvalidEstimateError('points: no points given');
-  if (options.estimator === 'ensemble') return ensembleOnClassifier(classifier, images, labels, options, hooks);
+  if (options.estimator === 'ensemble') return ensembleOnClassifier(classifier, images, labels, options, hooks, range);
   const model = classifierLogLoss(classifier, options.space);
   const features = featuresInBatches(classifier, images, options.batchSize);
   const X = options.space === 'pixel' ? images : features;
@@ -122,15 +126,22 @@ export async function estimateOnClassifier(
  */
 async function ensembleOnClassifier(
   classifier: Classifier,
-  allImages: tf.Tensor4D,
-  allLabels: number[],
+  givenImages: tf.Tensor4D,
+  givenLabels: number[],
   options: EstimateOptions,
   hooks: { onProgress?: (progress: EstimateProgress) => void; signal?: AbortSignal },
+  range?: PointRange,
 ): Promise<EstimateOutcome> {
   const sharded = options.shardCount > 1;
-  const { first, end } = sharded ? ensembleShardRange(allLabels.length, options.batchSize, options.shardIndex, options.shardCount) : { first: 0, end: allLabels.length };
-  const labels = allLabels.slice(first, end);
-  const images = sharded ? tf.slice(allImages, first, end - first) : allImages;
+  const totalPoints = range?.total ?? givenLabels.length;
+  const { first, end } = sharded ? ensembleShardRange(totalPoints, options.batchSize, options.shardIndex, options.shardCount) : { first: 0, end: totalPoints };
+  if (range && (range.first !== first || givenLabels.length !== end - first)) {
+    throw new InvalidEstimateError(`points: shard ${options.shardIndex} of ${options.shardCount} holds points ${first}…${end - 1} of ${totalPoints}, got ${givenLabels.length} from point ${range.first}`);
+  }
+  // Only this shard's points: those given (with `range`), or its run of all points.
+  const own = sharded && !range;
+  const labels = own ? givenLabels.slice(first, end) : givenLabels;
+  const images = own ? tf.slice(givenImages, first, end - first) : givenImages;
   const pixel = options.space === 'pixel';
   const features = pixel ? undefined : featuresInBatches(classifier, images, options.batchSize);
   const featureSums: PooledSums = { sum: 0, sumSquares: 0, count: 0 };
@@ -147,7 +158,7 @@ async function ensembleOnClassifier(
     if (sharded) {
       return {
         options, stdPixel: NaN, stdFeature: NaN, sweep: [], warnings: [],
-        ensembleShard: { firstPoint: first, totalPoints: allLabels.length, labels, inputs, pixels, features: featureSums },
+        ensembleShard: { firstPoint: first, totalPoints, labels, inputs, pixels, features: featureSums },
       };
     }
     const ensemble = await summariseEnsemble(inputs, labels, {
@@ -155,7 +166,7 @@ async function ensembleOnClassifier(
     });
     return { options, stdPixel: stdOfPooledSums([pixels]), stdFeature: stdOfPooledSums([featureSums]), ensemble, sweep: [], warnings: [...ensemble.warnings] };
   } finally {
-    if (sharded) images.dispose();
+    if (own) images.dispose();
     features?.dispose();
   }
 }

@@ -1,7 +1,7 @@
 // The two Δx / Δp estimators of docs/uncertainty.md: ensemble (§1) and packet (§2), pure functions.
 export { classifierLogLoss, logLossAndScore, stableLogLoss, type EstimatorSpace, type LogLossModel } from './log-loss';
 export { estimateEnsemble, summariseEnsemble, type EnsembleOptions, type EnsembleReport } from './ensemble';
-export { ensembleShardRange, mergeEnsembleShards, type EnsembleShardInputs } from './ensemble-shard';
+export { ensembleShardRange, mergeEnsembleShards, type EnsembleShardInputs, type PointRange } from './ensemble-shard';
 export { ensemblePointRuns, mergeEnsembleShardStreams, type EnsembleShardStream } from './ensemble-shard-proto';
 export type { EnsembleSummary } from './ensemble-summary';
 export { estimatePacket, type PacketEstimate } from './packet';
