@@ -13,14 +13,20 @@ export function validateAttackInputs(model: ClassifierSpec, images: tf.Tensor, l
     throw new AttackArgumentError('images', `shape must be [batch, ${expected.join(', ')}] for ${model.architecture}, got [${images.shape.join(', ')}]`);
   }
   if (images.shape[0] === 0) throw new AttackArgumentError('images', 'batch is empty');
-  const outOfBox = Array.from(images.dataSync()).find((value) => !(value >= 0 && value <= 1));
+  const outOfBox = firstWhere(images.dataSync(), (value) => !(value >= 0 && value <= 1));
   if (outOfBox !== undefined) throw new AttackArgumentError('images', `pixel values must be in [0, 1], got ${outOfBox}`);
   if (labels.dtype !== 'int32') throw new AttackArgumentError('labels', `dtype must be int32, got ${labels.dtype}`);
   if (labels.rank !== 1 || labels.shape[0] !== images.shape[0]) {
     throw new AttackArgumentError('labels', `shape must be [${images.shape[0]}] (one per image), got [${labels.shape.join(', ')}]`);
   }
-  const outOfRange = Array.from(labels.dataSync()).find((label) => label < 0 || label >= model.numClasses);
+  const outOfRange = firstWhere(labels.dataSync(), (label) => label < 0 || label >= model.numClasses);
   if (outOfRange !== undefined) {
     throw new AttackArgumentError('labels', `each label must be in [0, ${model.numClasses}), got ${outOfRange}`);
   }
+}
+
+/** The first value for which `test` holds, read in place (no copy of a batch's values into an array). */
+function firstWhere(values: ArrayLike<number>, test: (value: number) => boolean): number | undefined {
+  for (let i = 0; i < values.length; i++) if (test(values[i])) return values[i];
+  return undefined;
 }

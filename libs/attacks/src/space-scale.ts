@@ -14,7 +14,9 @@ export class RunningMoments {
   min = Infinity;
 
   add(values: tf.Tensor): this {
-    for (const value of values.dataSync()) {
+    const data = values.dataSync();
+    for (let i = 0; i < data.length; i++) {
+      const value = data[i];
       this.sum += value;
       this.sumOfSquares += value * value;
       if (value < this.min) this.min = value;

@@ -1,4 +1,4 @@
-import { BatchMatMul, Cast, Conv2D, Conv2DBackpropInput, FusedConv2D, getKernel, Identity, MaxPool, MaxPoolGrad, registerKernel, Sum, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { BatchMatMul, Cast, Conv2D, Conv2DBackpropInput, FusedConv2D, getKernel, Identity, MaxPool, MaxPoolGrad, registerKernel, Slice, Sum, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batch-mat-mul';
 import { conv2DConfig, fusedConv2DConfig } from './conv2d';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
@@ -6,6 +6,7 @@ import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { maxPoolConfig } from './max-pool';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { reluGradientConfig } from './relu-gradient';
+import { sliceConfig } from './slice';
 import { sumConfig } from './sum';
 import { castConfig, identityConfig } from './zero-copy';
 
@@ -23,6 +24,7 @@ const replacements: { kernelName: string; make: (original: KernelConfig) => Kern
   { kernelName: Identity, make: identityConfig },
   { kernelName: Cast, make: castConfig },
   { kernelName: BatchMatMul, make: batchMatMulConfig },
+  { kernelName: Slice, make: sliceConfig },
 ];
 
 // The kernel registry is global (shared by every copy of this module, e.g. under jest.isolateModules).
