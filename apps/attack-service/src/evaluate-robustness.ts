@@ -141,6 +141,7 @@ function sliceOf(request: EvaluateRobustnessRequest): StreamBatchesRequest {
     indices: request.indices,
     shardIndex: 0,
     shardCount: 0,
+    labelsOnly: false,
   };
 }
 

@@ -123,6 +123,20 @@ describe('StreamBatches', () => {
     }
   });
 
+  it('labels_only: the labels and indices of the stream, without images', async () => {
+    const slice = { shuffleSeed: 5, limit: 2500 };
+    const whole = await collect(a, { ...slice, batchSize: 500 });
+    const labels: number[] = [];
+    const indices: number[] = [];
+    for await (const batch of a.streamLabels(request({ ...slice, batchSize: 1000 }))) {
+      labels.push(...batch.labels);
+      indices.push(...batch.indices);
+    }
+    expect(indices).toEqual(order(whole));
+    expect(labels).toEqual(whole.flatMap((batch) => Array.from(batch.labels)));
+    for await (const message of a.streamBatchMessages(request({ limit: 10, labelsOnly: true }))) expect(message.images).toBeUndefined();
+  });
+
   it('INVALID_ARGUMENT for a shard outside [0, shard_count) or too many shards', async () => {
     await expect(collect(a, { shardIndex: 2, shardCount: 2 })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/shard_index: must be in \[0, 1\]/) });
     await expect(collect(a, { shardIndex: 0, shardCount: 5000 })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/shard_count/) });

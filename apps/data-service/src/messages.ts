@@ -27,3 +27,8 @@ export function toBatchMessage(batch: ImageBatch, indices: ArrayLike<number>, ba
     numBatches,
   };
 }
+
+/** A batch message without images (labels_only). */
+export function toLabelsMessage(labels: Int32Array, indices: ArrayLike<number>, batchIndex: number, numBatches: number): Batch {
+  return { labels: valuesToTensorMessage(labels, [labels.length], DType.DTYPE_INT32, 'labels'), indices: Array.from(indices), batchIndex, numBatches };
+}

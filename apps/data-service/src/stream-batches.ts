@@ -1,7 +1,7 @@
-import { gatherBatch, planBatches, type DatasetRegistry, type SplitName } from '@conjugate/datasets';
+import { gatherBatch, gatherLabels, planBatches, type DatasetRegistry, type SplitName } from '@conjugate/datasets';
 import { Split, type Batch, type StreamBatchesRequest } from '@conjugate/proto';
 import { invalidArgument, type ServerStreamContext } from '@conjugate/service-kit';
-import { toBatchMessage } from './messages';
+import { toBatchMessage, toLabelsMessage } from './messages';
 import { withDatasetStatus } from './status';
 
 export interface StreamLimits {
@@ -51,7 +51,7 @@ export async function streamBatches(
     const [h, w, c] = info.imageShape;
     const imageBytes = h * w * c * 4;
     const fitsInMessage = Math.max(1, Math.floor((limits.maxMessageBytes - 64 * 1024) / imageBytes));
-    const maxBatchSize = Math.min(limits.maxBatchSize, fitsInMessage);
+    const maxBatchSize = request.labelsOnly ? limits.maxBatchSize : Math.min(limits.maxBatchSize, fitsInMessage);
     const plan = planBatches({
       splitSize: split === 'train' ? info.trainSize : info.testSize,
       batchSize: request.batchSize,
@@ -70,7 +70,9 @@ export async function streamBatches(
   for (let i = shard.index; i < plan.numBatches; i += shard.count) {
     stream.throwIfCancelled();
     const indices = plan.batch(i);
-    const message = toBatchMessage(gatherBatch(dataset, split, indices), indices, i, plan.numBatches);
+    const message = request.labelsOnly
+      ? toLabelsMessage(gatherLabels(dataset, split, indices), indices, i, plan.numBatches)
+      : toBatchMessage(gatherBatch(dataset, split, indices), indices, i, plan.numBatches);
     // Its size bounds what a stalled stream queues in bytes (service-kit's maxQueuedStreamBytes).
     await stream.write(message, message.images?.data.length ?? 0);
   }

@@ -29,7 +29,7 @@ describe('trainingDataFrom', () => {
   beforeAll(() => initBackend());
 
   it('the rest of a stream after some images: the same window shifted, or the remaining explicit indices', () => {
-    const base: StreamBatchesRequest = { dataset: 'mnist', split: Split.SPLIT_TRAIN, batchSize: 10, shuffleSeed: 4, offset: 5, limit: 100, indices: [], shardIndex: 0, shardCount: 0 };
+    const base: StreamBatchesRequest = { dataset: 'mnist', split: Split.SPLIT_TRAIN, batchSize: 10, shuffleSeed: 4, offset: 5, limit: 100, indices: [], shardIndex: 0, shardCount: 0, labelsOnly: false };
     expect(remainderOf(base, 30)).toEqual({ ...base, offset: 35, limit: 70 });
     expect(remainderOf({ ...base, limit: 0 }, 30)).toEqual({ ...base, offset: 35, limit: 0 });
     expect(remainderOf({ ...base, indices: [9, 8, 7, 6] }, 3)).toEqual({ ...base, indices: [6] });
@@ -45,7 +45,7 @@ describe('trainingDataFrom', () => {
     try {
       // 40 batches of 32 MNIST images (100 KB each): far more than gRPC's flow-control window holds, so the
       // service is still streaming when it is killed after the client has taken 3.
-      const shuffled: StreamBatchesRequest = { dataset: 'mnist', split: Split.SPLIT_TRAIN, batchSize: 32, shuffleSeed: 11, offset: 0, limit: 1280, indices: [], shardIndex: 0, shardCount: 0 };
+      const shuffled: StreamBatchesRequest = { dataset: 'mnist', split: Split.SPLIT_TRAIN, batchSize: 32, shuffleSeed: 11, offset: 0, limit: 1280, indices: [], shardIndex: 0, shardCount: 0, labelsOnly: false };
       const unbroken = await read(data, shuffled);
       expect(unbroken.map((b) => b.batchIndex)).toEqual(Array.from({ length: 40 }, (_, i) => i));
 

@@ -103,5 +103,5 @@ function toTensors(message: BatchMessage): Batch {
 
 /** The test split, first `limit` images (0 = all), in natural order. */
 export function testRequest(dataset: string, limit: number, batchSize: number): StreamBatchesRequest {
-  return { dataset, split: Split.SPLIT_TEST, batchSize, offset: 0, limit, indices: [], shardIndex: 0, shardCount: 0 };
+  return { dataset, split: Split.SPLIT_TEST, batchSize, offset: 0, limit, indices: [], shardIndex: 0, shardCount: 0, labelsOnly: false };
 }

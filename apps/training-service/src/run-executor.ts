@@ -197,7 +197,7 @@ async function restoreOrCreate(store: RunStore, runId: string, config: RunConfig
  * in that order at epoch 1 (whose indices are then stored), as a seeded permutation of them after.
  */
 async function trainRequest(store: RunStore, runId: string, config: RunConfig, epoch: number): Promise<{ request: StreamBatchesRequest; collectSubset: boolean }> {
-  const base = { dataset: config.dataset, split: Split.SPLIT_TRAIN, batchSize: config.batchSize, offset: 0, shardIndex: 0, shardCount: 0 };
+  const base = { dataset: config.dataset, split: Split.SPLIT_TRAIN, batchSize: config.batchSize, offset: 0, shardIndex: 0, shardCount: 0, labelsOnly: false };
   if (config.trainLimit === 0) return { request: { ...base, shuffleSeed: epochShuffleSeed(config.seed, epoch), limit: 0, indices: [] }, collectSubset: false };
   if (epoch === 1) return { request: { ...base, shuffleSeed: epochShuffleSeed(config.seed, 0), limit: config.trainLimit, indices: [] }, collectSubset: true };
   const subset = await store.loadTrainSubset(runId);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodedBatch } from '@conjugate/clients';
-import { DType, Split, type PointSelection, type StreamBatchesRequest } from '@conjugate/proto';
+import { DType, Split, StreamBatchesRequest, type PointSelection } from '@conjugate/proto';
 import { checkCount, checkString, failedPrecondition, invalidArgument } from '@conjugate/service-kit';
 import { fromTensorMessage, tensorMessageValues, TensorError } from '@conjugate/tensor';
 import { ensembleShardRange, ESTIMATE_LIMITS, stratifiedIndices, type PointRange } from '@conjugate/uncertainty';
@@ -11,6 +11,8 @@ export interface DatasetSource {
   batches(request: StreamBatchesRequest, signal: AbortSignal): AsyncIterable<DecodedBatch>;
   /** Images in a split. */
   splitSize(dataset: string, split: Split, signal: AbortSignal): Promise<number>;
+  /** The labels of a whole split, in index order. */
+  labels(dataset: string, split: Split, signal: AbortSignal): Promise<number[]>;
 }
 
 /** The evaluation points of one request: images [K, H, W, C], labels and their ids (dataset indices or positions). */
@@ -107,7 +109,7 @@ export async function resolvePoints(
   if (bad !== undefined) throw invalidArgument(`points.dataset.indices: ${bad} is not a valid index`);
   if (!source) throw failedPrecondition('points.dataset: this uncertainty-service has no data-service to stream datasets from; send the points inline');
   const batches = (fields: Partial<StreamBatchesRequest>) =>
-    collect(source.batches({ dataset, split, batchSize: STREAM_BATCH, offset: 0, limit: 0, indices: [], shardIndex: 0, shardCount: 0, ...fields }, signal));
+    collect(source.batches(StreamBatchesRequest.fromPartial({ dataset, split, batchSize: STREAM_BATCH, ...fields }), signal));
   if (ensembleShard) {
     const total = indices.length > 0 ? indices.length : await source.splitSize(dataset, split, signal);
     if (indices.length > 0 || numPoints === 0 || numPoints >= total) {
@@ -117,10 +119,9 @@ export async function resolvePoints(
     }
   }
   if (indices.length > 0) return batches({ indices });
-  const whole = await batches({});
-  if (numPoints === 0 || numPoints >= whole.labels.length) return whole;
-  const chosen = stratifiedIndices(whole.labels, numPoints, seed);
-  const images = tf.tidy(() => tf.gather(whole.images, tf.tensor1d(chosen, 'int32')) as tf.Tensor4D);
-  whole.images.dispose();
-  return { images, labels: chosen.map((i) => whole.labels[i]), pointIds: chosen.map((i) => whole.pointIds[i]) };
+  if (numPoints === 0) return batches({});
+  // num_points by class: the split's labels first, then the images of the chosen points only.
+  const labels = await source.labels(dataset, split, signal);
+  if (numPoints >= labels.length) return batches({});
+  return batches({ indices: stratifiedIndices(labels, numPoints, seed) });
 }

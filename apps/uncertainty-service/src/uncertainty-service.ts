@@ -8,6 +8,9 @@ import type { DatasetSource } from './points';
 
 export interface UncertaintyServiceOptions extends ServiceStartOptions, ModelServicePeerOptions {}
 
+// Labels per message of a labels-only stream (well below any data-service's MAX_BATCH_SIZE).
+const LABELS_PER_MESSAGE = 1000;
+
 /** The data-service's slices (decoded) and split sizes; aborting the signal cancels the call. */
 function datasetSource(data: DataClient): DatasetSource {
   return {
@@ -15,6 +18,11 @@ function datasetSource(data: DataClient): DatasetSource {
     splitSize: async (dataset, split, signal) => {
       const info = await data.describeDataset(dataset, { signal });
       return split === Split.SPLIT_TRAIN ? info.trainSize : info.testSize;
+    },
+    labels: async (dataset, split, signal) => {
+      const labels: number[] = [];
+      for await (const batch of data.streamLabels({ dataset, split, batchSize: LABELS_PER_MESSAGE }, { signal })) labels.push(...batch.labels);
+      return labels;
     },
   };
 }

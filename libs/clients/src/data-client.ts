@@ -40,6 +40,8 @@ export interface DataClient {
   describeDataset(name: string, settings?: CallSettings): Promise<DatasetInfo>;
   /** Decoded batches; breaking out of `for await` or aborting `settings.signal` cancels the stream. */
   streamBatches(request: Partial<StreamBatchesRequest> & { dataset: string }, settings?: CallSettings): AsyncGenerator<DecodedBatch>;
+  /** Labels and split indices of a slice, without images (labels_only), same cancellation. */
+  streamLabels(request: Partial<StreamBatchesRequest> & { dataset: string }, settings?: CallSettings): AsyncGenerator<{ labels: Int32Array; indices: number[] }>;
   /** The raw Batch messages (tensors still encoded), same cancellation. */
   streamBatchMessages(request: Partial<StreamBatchesRequest> & { dataset: string }, settings?: CallSettings): AsyncGenerator<Batch>;
   close(): void;
@@ -57,6 +59,7 @@ export function connectDataService(address: string, options: ConnectOptions = {}
     indices: [],
     shardIndex: 0,
     shardCount: 0,
+    labelsOnly: false,
     ...request,
   });
   const messages = (request: Partial<StreamBatchesRequest> & { dataset: string }, settings: CallSettings = {}) =>
@@ -69,6 +72,13 @@ export function connectDataService(address: string, options: ConnectOptions = {}
     streamBatchMessages: messages,
     async *streamBatches(request, settings) {
       for await (const batch of messages(request, settings)) yield decodeBatch(batch);
+    },
+    async *streamLabels(request, settings) {
+      for await (const batch of messages({ ...request, labelsOnly: true }, settings)) {
+        if (!batch.labels) throw new Error(`batch ${batch.batchIndex}: labels missing`);
+        const labels = tensorMessageValues(batch.labels, { name: `batch ${batch.batchIndex} labels`, expectDtype: DType.DTYPE_INT32, expectShape: [batch.indices.length] });
+        yield { labels: labels.values as Int32Array, indices: batch.indices };
+      }
     },
     close: () => raw.close(),
   };

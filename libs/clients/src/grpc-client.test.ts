@@ -100,7 +100,7 @@ describe('grpc-client helpers against a real server', () => {
   });
 });
 
-const request = (limit: number) => ({ dataset: 'x', split: 0, batchSize: 1, offset: 0, limit, indices: [], shardIndex: 0, shardCount: 0 });
+const request = (limit: number) => ({ dataset: 'x', split: 0, batchSize: 1, offset: 0, limit, indices: [], shardIndex: 0, shardCount: 0, labelsOnly: false });
 
 async function waitFor(condition: () => boolean, timeoutMs = 10_000) {
   const until = Date.now() + timeoutMs;

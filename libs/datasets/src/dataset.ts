@@ -45,6 +45,15 @@ export interface ImageBatch {
 const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
 
 /** Gathers the images at `indices` (any order, repeats allowed) into a float32 batch. */
+/** The labels of the given indices of a split (a batch without its images). */
+export function gatherLabels(dataset: LoadedDataset, split: SplitName, indices: ArrayLike<number>): Int32Array {
+  const source = splitOf(dataset, split);
+  return Int32Array.from(indices, (index) => {
+    if (!(index >= 0 && index < source.count)) throw new RangeError(`index ${index} is outside the ${split} split (0..${source.count - 1})`);
+    return source.labels[index];
+  });
+}
+
 export function gatherBatch(dataset: LoadedDataset, split: SplitName, indices: ArrayLike<number>): ImageBatch {
   const source = splitOf(dataset, split);
   const [h, w, c] = dataset.description.imageShape;

@@ -3,7 +3,7 @@ export { DatasetError, type DatasetErrorCode } from './errors';
 export { parseIdx, maybeGunzip, type IdxArray } from './idx';
 export { parseCifarBatch, encodeCifarBatch, concatImages, CIFAR_RECORD_BYTES, type ByteImages } from './cifar';
 export { Prng, shuffledIndices } from './prng';
-export { gatherBatch, splitOf, type Availability, type DatasetDescription, type ImageBatch, type LoadedDataset, type SplitName } from './dataset';
+export { gatherBatch, gatherLabels, splitOf, type Availability, type DatasetDescription, type ImageBatch, type LoadedDataset, type SplitName } from './dataset';
 export { createSyntheticDataset, syntheticDescription, DEFAULT_SYNTHETIC, type SyntheticOptions } from './synthetic';
 export { loadIdxDataset } from './idx-dataset';
 export { loadCifar10 } from './cifar-dataset';

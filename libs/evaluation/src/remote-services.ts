@@ -96,7 +96,7 @@ export function grpcRemoteServices(clients: GrpcClients): RemoteServices {
     }),
     testImages: async (dataset, count, shuffleSeed) => {
       const batches: Batch[] = [];
-      const stream = clients.data.streamBatches({ dataset, split: Split.SPLIT_TEST, batchSize: count, shuffleSeed, offset: 0, limit: count, indices: [], shardIndex: 0, shardCount: 0 }, deadline());
+      const stream = clients.data.streamBatches({ dataset, split: Split.SPLIT_TEST, batchSize: count, shuffleSeed, offset: 0, limit: count, indices: [], shardIndex: 0, shardCount: 0, labelsOnly: false }, deadline());
       for await (const batch of stream as AsyncIterable<Batch>) batches.push(batch);
       const batch = batches[0];
       if (batches.length !== 1 || !batch.images || !batch.labels) throw new Error(`data-service: expected one batch of ${count} ${dataset} test images, got ${batches.length} batches`);

@@ -123,7 +123,7 @@ describe('startGrpcService', () => {
 
   it('ends a stream with the status a handler throws midway', async () => {
     const received: number[] = [];
-    const stream = client.streamBatches({ dataset: 'fail-after-2', limit: 5, batchSize: 8, split: 0, offset: 0, indices: [], shardIndex: 0, shardCount: 0 });
+    const stream = client.streamBatches({ dataset: 'fail-after-2', limit: 5, batchSize: 8, split: 0, offset: 0, indices: [], shardIndex: 0, shardCount: 0, labelsOnly: false });
     stream.on('data', (batch: Batch) => received.push(batch.batchIndex));
     const error = await new Promise<ServiceError>((resolve) => stream.on('error', resolve));
     expect(error).toMatchObject({ code: status.INVALID_ARGUMENT, details: 'indices: 7 is out of range' });
@@ -147,7 +147,7 @@ describe('startGrpcService', () => {
     events.length = 0;
     const total = 200;
     proxy.stall();
-    const stream = slowClient.streamBatches({ dataset: 'big', limit: total, batchSize: 1 << 20, split: 0, offset: 0, indices: [], shardIndex: 0, shardCount: 0 });
+    const stream = slowClient.streamBatches({ dataset: 'big', limit: total, batchSize: 1 << 20, split: 0, offset: 0, indices: [], shardIndex: 0, shardCount: 0, labelsOnly: false });
     const errored = new Promise<ServiceError>((resolve) => stream.on('error', resolve));
     const writes = () => events.filter((e) => e.startsWith('wrote')).length;
     await waitFor(() => writes() > 0);
@@ -176,7 +176,7 @@ describe('startGrpcService', () => {
       await call<ListDatasetsResponse>((cb) => slowClient.listDatasets({}, cb)); // connected
       events.length = 0;
       proxy.stall();
-      const stream = slowClient.streamBatches({ dataset: 'big', limit: 200, batchSize: 1 << 20, split: 0, offset: 0, indices: [], shardIndex: 0, shardCount: 0 });
+      const stream = slowClient.streamBatches({ dataset: 'big', limit: 200, batchSize: 1 << 20, split: 0, offset: 0, indices: [], shardIndex: 0, shardCount: 0, labelsOnly: false });
       stream.on('error', () => undefined);
       const writes = () => events.filter((e) => e.startsWith('wrote')).length;
       await waitFor(() => writes() > 0);

@@ -82,11 +82,13 @@ export interface StreamBatchesRequest {
    */
   shardIndex: number;
   shardCount: number;
+  /** Labels and indices only, no images: e.g. to choose points by class before fetching their images. */
+  labelsOnly: boolean;
 }
 
 /** A batch of images and labels. */
 export interface Batch {
-  /** float32 [batch, height, width, channels], values in [0, 1]. */
+  /** float32 [batch, height, width, channels], values in [0, 1]. Unset when the request asked for labels_only. */
   images?:
     | Tensor
     | undefined;
@@ -572,6 +574,7 @@ function createBaseStreamBatchesRequest(): StreamBatchesRequest {
     indices: [],
     shardIndex: 0,
     shardCount: 0,
+    labelsOnly: false,
   };
 }
 
@@ -607,6 +610,9 @@ export const StreamBatchesRequest: MessageFns<StreamBatchesRequest> = {
     }
     if (message.shardCount !== 0) {
       writer.uint32(72).int32(message.shardCount);
+    }
+    if (message.labelsOnly !== false) {
+      writer.uint32(80).bool(message.labelsOnly);
     }
     return writer;
   },
@@ -706,6 +712,14 @@ export const StreamBatchesRequest: MessageFns<StreamBatchesRequest> = {
             message.shardCount = reader.int32();
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.labelsOnly = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -745,6 +759,11 @@ export const StreamBatchesRequest: MessageFns<StreamBatchesRequest> = {
         : isSet(object.shard_count)
         ? globalThis.Number(object.shard_count)
         : 0,
+      labelsOnly: isSet(object.labelsOnly)
+        ? globalThis.Boolean(object.labelsOnly)
+        : isSet(object.labels_only)
+        ? globalThis.Boolean(object.labels_only)
+        : false,
     };
   },
 
@@ -777,6 +796,9 @@ export const StreamBatchesRequest: MessageFns<StreamBatchesRequest> = {
     if (message.shardCount !== 0) {
       obj.shardCount = Math.round(message.shardCount);
     }
+    if (message.labelsOnly !== false) {
+      obj.labelsOnly = message.labelsOnly;
+    }
     return obj;
   },
 
@@ -794,6 +816,7 @@ export const StreamBatchesRequest: MessageFns<StreamBatchesRequest> = {
     message.indices = object.indices?.map((e) => e) || [];
     message.shardIndex = object.shardIndex ?? 0;
     message.shardCount = object.shardCount ?? 0;
+    message.labelsOnly = object.labelsOnly ?? false;
     return message;
   },
 };
