@@ -59,14 +59,17 @@ export class RemoteEpochEvaluator implements EpochEvaluator {
     // Our step name, keeping which replica a sharded estimate's progress came from.
     const progress = (stage: string) => (p: Progress) => context.onProgress?.({ ...p, stage: stage + (/ \(replica \d+\/\d+\)$/.exec(p.stage)?.[0] ?? '') });
     const retry = this.options.retry;
-    // Each step measured with its retries, its wall time recorded under its name (failed ones too).
-    const measureStep = async <T>(stage: string, measure: () => Promise<T>) => {
+    // Each step measured with its retries, and its wall time (failed ones too).
+    const timed = async <T>(stage: string, measure: () => Promise<T>) => {
       const started = performance.now();
-      try {
-        return await measureWithRetry(stage, measure, retry);
-      } finally {
-        measurements.steps.push({ step: stage, seconds: (performance.now() - started) / 1000 });
-      }
+      const measured = await measureWithRetry(stage, measure, retry);
+      return { measured, timing: { step: stage, seconds: (performance.now() - started) / 1000 } };
+    };
+    // A step run alone: its time recorded under its name as it ends.
+    const measureStep = async <T>(stage: string, measure: () => Promise<T>) => {
+      const { measured, timing } = await timed(stage, measure);
+      measurements.steps.push(timing);
+      return measured;
     };
     const stopped = () => context.signal?.aborted === true;
 
@@ -89,29 +92,38 @@ export class RemoteEpochEvaluator implements EpochEvaluator {
       }
     }
 
-    const estimators: Array<[Estimator, string, EstimatorSpec | undefined]> = [];
+    // The estimate steps run side by side: each ensemble whole on one replica (its statistics need all its
+    // points; the replicas taken in turn), each packet estimate sharded over every replica, so the replicas
+    // stay busy while an ensemble's statistics run. Results and timings are kept in this order.
+    const steps: Array<{ stage: string; estimator: Estimator; space: Space; spec: EstimatorSpec }> = [];
     if (evaluation.ensemblePoints !== 0) {
-      estimators.push([Estimator.ESTIMATOR_ENSEMBLE, 'ensemble', {
+      const ensemble: EstimatorSpec = {
         estimator: Estimator.ESTIMATOR_ENSEMBLE, space: Space.SPACE_PIXEL, seed: context.config.seed, sigmaSweep: [], shardIndex: 0, shardCount: 0, batchSize: 0,
         // -1 in the run config = the whole split, which the estimator spells 0.
         numPoints: Math.max(0, evaluation.ensemblePoints),
-      }]);
+      };
+      for (const [space, spaceName] of SPACES) steps.push({ stage: `ensemble/${spaceName}`, estimator: Estimator.ESTIMATOR_ENSEMBLE, space, spec: ensemble });
     }
-    if ((evaluation.packet?.numPoints ?? 0) > 0) estimators.push([Estimator.ESTIMATOR_PACKET, 'packet', evaluation.packet]);
-    for (const [estimator, name, spec] of estimators) {
-      for (const [space, spaceName] of SPACES) {
-        if (stopped()) return measurements;
-        const stage = `${name}/${spaceName}`;
-        const measured = await measureStep(stage, () => this.services.estimate({
-          model: context.model,
-          points: { points: { $case: 'dataset', value: { dataset: context.config.dataset, split: Split.SPLIT_TEST, indices: [] } } },
-          spec: { ...spec!, estimator, space },
-        }, progress(stage)));
-        measurements.uncertainty.push(measured.ok
-          ? { estimator, space, result: withoutStatistics(measured.value), missingReason: '' }
-          : { estimator, space, missingReason: measured.reason });
-      }
+    if ((evaluation.packet?.numPoints ?? 0) > 0) {
+      for (const [space, spaceName] of SPACES) steps.push({ stage: `packet/${spaceName}`, estimator: Estimator.ESTIMATOR_PACKET, space, spec: evaluation.packet! });
     }
+    if (stopped()) return measurements;
+    let ensembles = 0;
+    const estimated = await Promise.all(steps.map(({ stage, estimator, space, spec }) => {
+      const placement = estimator === Estimator.ESTIMATOR_ENSEMBLE ? { replica: ensembles++ } : undefined;
+      return timed(stage, () => this.services.estimate({
+        model: context.model,
+        points: { points: { $case: 'dataset', value: { dataset: context.config.dataset, split: Split.SPLIT_TEST, indices: [] } } },
+        spec: { ...spec, estimator, space },
+      }, progress(stage), placement));
+    }));
+    estimated.forEach(({ measured, timing }, i) => {
+      const { estimator, space } = steps[i];
+      measurements.steps.push(timing);
+      measurements.uncertainty.push(measured.ok
+        ? { estimator, space, result: withoutStatistics(measured.value), missingReason: '' }
+        : { estimator, space, missingReason: measured.reason });
+    });
 
     if (evaluation.embeddingEpochs.includes(context.epoch) && evaluation.embeddingPoints > 0 && !stopped()) {
       const measured = await measureStep('embedding', () => this.snapshot(context, evaluation.embeddingPoints, progress('embedding')));

@@ -8,8 +8,11 @@ import {
 /** What the evaluator asks of the services; `grpcRemoteServices` is the real thing over gRPC. */
 export interface RemoteServices {
   evaluateRobustness(request: EvaluateRobustnessRequest, onProgress: (progress: Progress) => void): Promise<RobustnessResult>;
-  /** Packet requests may be fanned out over replicas and merged by the implementation. */
-  estimate(request: EstimateRequest, onProgress: (progress: Progress) => void): Promise<EstimateResult>;
+  /**
+   * Sharded over the replicas and merged by the implementation; with a placement, whole on one replica
+   * (the replica-th that answers, counted round).
+   */
+  estimate(request: EstimateRequest, onProgress: (progress: Progress) => void, placement?: { replica: number }): Promise<EstimateResult>;
   attackBatch(request: AttackBatchRequest): Promise<AttackBatchResponse>;
   /** The first `count` images of a dataset's test split in the order of `shuffleSeed`, as one batch. */
   testImages(dataset: string, count: number, shuffleSeed: number): Promise<{ images: Tensor; labels: Tensor }>;
@@ -84,12 +87,17 @@ export function grpcRemoteServices(clients: GrpcClients): RemoteServices {
         if (replicas[0] !== clients.attack) for (const replica of replicas) replica.close();
       }
     },
-    estimate: async (request, onProgress) => {
+    estimate: async (request, onProgress, placement) => {
       const replicas = await reachable(clients.uncertaintyAddresses);
       if (replicas.length === 0) throw Object.assign(new Error(`uncertainty-service: no replica reachable at ${clients.uncertaintyAddresses.join(', ')}`), { code: 14 });
-      const endpoints = await resolveAllEndpoints(replicas);
-      const shards = clients.uncertaintyShards || endpoints.length;
-      return estimateAcrossReplicas(request, endpoints, { shards, deadlineMs: clients.deadlineMs ?? 30 * 60_000, onProgress: (shard, p) => onProgress({ ...p, stage: `${p.stage} (replica ${(shard % endpoints.length) + 1}/${endpoints.length})` }) });
+      const all = await resolveAllEndpoints(replicas);
+      const n = all.length;
+      // A placed estimate goes whole to one replica: the list starts there and one shard is made.
+      const first = placement ? placement.replica % n : 0;
+      const endpoints = [...all.slice(first), ...all.slice(0, first)];
+      const shards = placement ? 1 : clients.uncertaintyShards || n;
+      const replicaOf = (shard: number) => ((first + shard) % n) + 1;
+      return estimateAcrossReplicas(request, endpoints, { shards, deadlineMs: clients.deadlineMs ?? 30 * 60_000, onProgress: (shard, p) => onProgress({ ...p, stage: `${p.stage} (replica ${replicaOf(shard)}/${n})` }) });
     },
     attackBatch: (request) => new Promise((resolve, reject) => {
       clients.attack.attackBatch(request, new Metadata(), deadline(), (error: ServiceError | null, response: AttackBatchResponse) => (error ? reject(error) : resolve(response)));

@@ -2,7 +2,8 @@
 // Two uncertainty-service processes share one packet estimate and one ensemble estimate (fanned out by
 // shard, merged exactly) and agree with one replica doing it alone; two attack-service processes behind
 // one address list both serve calls (round_robin, libs/clients' default), give the same answers, and
-// share one robust-accuracy evaluation whose counts equal one replica's.
+// share one robust-accuracy evaluation whose counts equal one replica's. The evaluator can also place an
+// estimate whole on a chosen replica.
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@conjugate/backend';
@@ -149,6 +150,14 @@ describe('two uncertainty-service replicas, one ensemble estimate', () => {
     expect(Math.abs(fannedOut.stdX - single.stdX) / single.stdX).toBeLessThan(1e-9);
     expect(Math.abs(fannedOut.stdG - single.stdG) / single.stdG).toBeLessThan(1e-9);
     expect({ ...fannedOut, stdX: 0, stdG: 0 }).toEqual({ ...single, stdX: 0, stdG: 0 });
+
+    // The evaluator places an ensemble whole on one replica (its replica-th, counted round): no shards.
+    const services = grpcRemoteServices({ attack: undefined as never, attackTarget: '', data: undefined as never, uncertaintyAddresses: [first.address, second.address] });
+    const placedBefore = [await handledCalls(first, 'Estimate'), await handledCalls(second, 'Estimate')];
+    const placed = await Promise.all([3, 2].map((replica) => services.estimate(request, () => undefined, { replica })));
+    const placedAfter = [await handledCalls(first, 'Estimate'), await handledCalls(second, 'Estimate')];
+    expect([placedAfter[0] - placedBefore[0], placedAfter[1] - placedBefore[1]]).toEqual([1, 1]);
+    for (const result of placed) expect(result).toEqual(single);
   });
 });
 
@@ -219,7 +228,14 @@ describe('two attack-service replicas, one robust-accuracy evaluation', () => {
     const single = await evaluate(attackReplicas[0].address);
     // Two concurrent shard calls on one round_robin channel: one to each replica.
     expect(after.map((count, i) => count - before[i])).toEqual([1, 1]);
-    expect(sharded).toEqual(single);
+    // The same counts and budget; the sums of images and features only as float64 sums added in another order.
+    const { pixelSums, featureSums, ...counts } = sharded;
+    expect({ ...single, pixelSums: undefined, featureSums: undefined }).toEqual(counts);
+    for (const [mine, one] of [[pixelSums!, single.pixelSums!], [featureSums!, single.featureSums!]]) {
+      expect({ ...mine, sum: 0, sumSquares: 0 }).toEqual({ ...one, sum: 0, sumSquares: 0 });
+      expect(Math.abs(mine.sum - one.sum)).toBeLessThanOrEqual(1e-12 * one.sum);
+      expect(Math.abs(mine.sumSquares - one.sumSquares)).toBeLessThanOrEqual(1e-12 * one.sumSquares);
+    }
     expect(sharded.total).toBe(120);
   });
 });
