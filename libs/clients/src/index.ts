@@ -2,6 +2,7 @@
 export { checkpointsFromTrainingService, ModelResolver, type CheckpointFetcher, type ModelResolverOptions, type ResolvedModel } from './model-resolver';
 export { checkModelSource, MODEL_LIMITS } from './model-source-limits';
 export { estimateAcrossReplicas, type FanOutOptions } from './uncertainty-client';
+export { ReplicaPool } from './replica-pool';
 export { mergeRobustnessResults, robustnessAcrossReplicas, robustnessShards, type RobustnessCall } from './robustness-across-replicas';
 export { resolveAllEndpoints, resolveEndpoints, targetOf, type Endpoint } from './endpoints';
 export { connectTrainingService, type TrainingClient, type TrainingClientOptions } from './training-client';

@@ -2,12 +2,13 @@ import type { ClientReadableStream } from '@grpc/grpc-js';
 import { Estimator, UncertaintyServiceClient, type EnsemblePoints, type EstimateRequest, type EstimateResult, type EstimateUpdate, type Progress } from '@conjugate/proto';
 import { DEFAULT_ESTIMATE_OPTIONS, mergeEnsembleShardStreams, mergeEstimateResults, type EnsembleShardStream } from '@conjugate/uncertainty';
 import type { Endpoint } from './endpoints';
+import type { ReplicaPool } from './replica-pool';
 import { createClient, type ConnectOptions } from './grpc-client';
 import { shardsOfBatches } from './shards-of-batches';
 
 export interface FanOutOptions {
-  /** Progress of each shard as its replica streams it. */
-  onProgress?: (shardIndex: number, progress: Progress) => void;
+  /** Progress of each shard as its replica (the index of its address) streams it. */
+  onProgress?: (shardIndex: number, progress: Progress, replica: number) => void;
   /** Deadline for the whole estimate, in ms from now. */
   deadlineMs?: number;
   /** Max bytes per gRPC message (results carry sufficient statistics). Default 64 MiB. */
@@ -17,9 +18,12 @@ export interface FanOutOptions {
   tls?: ConnectOptions['tls'];
   /**
    * Shards of an estimate (default: one per address). Shard i goes to address i mod n (give each backend
-   * of a name as an address of its own, see resolveEndpoints, to put one shard on each).
+   * of a name as an address of its own, see resolveEndpoints, to put one shard on each), or with `pool`
+   * to whichever address is free first.
    */
   shards?: number;
+  /** Replicas shared with other estimates: each shard waits for a free one (ReplicaPool). */
+  pool?: ReplicaPool;
 }
 
 /** Runs one Estimate call to its result (and an ensemble shard's runs of points), forwarding progress; rejects with the replica's status. */
@@ -65,7 +69,7 @@ function shardsFor(request: EstimateRequest, wanted: number): number {
 
 /**
  * Fans one estimate out over replicas of the uncertainty-service: shard i of n goes to
- * `addresses[i mod addresses]`, all run concurrently, and the shards merge exactly into the result one
+ * `addresses[i mod addresses]` (or, with a pool, to the first free one), all run concurrently, and the shards merge exactly into the result one
  * replica would have computed alone. A packet shard is a set of jackknife batches with their own random
  * streams, merged by its sufficient statistics; an ensemble shard is a run of whole batches of points
  * whose per-point inputs come back, and the statistics run here over all of them (libs/uncertainty).
@@ -79,20 +83,23 @@ export async function estimateAcrossReplicas(request: EstimateRequest, addresses
   const packet = spec?.estimator === Estimator.ESTIMATOR_PACKET;
   // Each packet shard needs at least one jackknife batch of its own.
   const batches = Math.max(spec?.jackknifeBatches ?? DEFAULT_ESTIMATE_OPTIONS.jackknifeBatches, shards);
-  const clients = addresses.slice(0, shards).map((target) => {
-    const { address, authority } = typeof target === 'string' ? { address: target, authority: undefined } : target;
-    return createClient(UncertaintyServiceClient, address, { maxMessageBytes: options.maxMessageBytes, tls: options.tls, authority });
-  });
+  const endpoints = addresses.map((target) => (typeof target === 'string' ? { address: target } : target));
+  const used = options.pool ? endpoints : endpoints.slice(0, shards);
+  const clients = used.map(({ address, authority }) => createClient(UncertaintyServiceClient, address, { maxMessageBytes: options.maxMessageBytes, tls: options.tls, authority }));
   const abort = new AbortController();
+  // Shard i on address i mod n, or on the pool's first free address.
+  const onReplica = (shardIndex: number, run: (client: UncertaintyServiceClient, replica: number) => Promise<EnsembleShardStream>) => {
+    if (!options.pool) return run(clients[shardIndex % clients.length], shardIndex % clients.length);
+    return options.pool.run(endpoints, (endpoint) => run(clients[endpoints.indexOf(endpoint)], endpoints.indexOf(endpoint)), abort.signal);
+  };
   const onOuterAbort = () => abort.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   try {
     const results = await Promise.all(
       Array.from({ length: shards }, (_, shardIndex) => {
-        const client = clients[shardIndex % clients.length];
         const shardSpec = packet ? { ...spec!, shardIndex, shardCount: shards, jackknifeBatches: batches } : { ...spec!, shardIndex, shardCount: shards };
         const shardRequest: EstimateRequest = shards === 1 ? request : { ...request, spec: shardSpec };
-        return runEstimate(client, shardRequest, deadline, (p) => options.onProgress?.(shardIndex, p), abort.signal).catch((error: unknown) => {
+        return onReplica(shardIndex, (client, replica) => runEstimate(client, shardRequest, deadline, (p) => options.onProgress?.(shardIndex, p, replica), abort.signal)).catch((error: unknown) => {
           abort.abort(error);
           throw error;
         });

@@ -92,9 +92,9 @@ export class RemoteEpochEvaluator implements EpochEvaluator {
       }
     }
 
-    // The estimate steps run side by side: each ensemble whole on one replica (its statistics need all its
-    // points; the replicas taken in turn), each packet estimate sharded over every replica, so the replicas
-    // stay busy while an ensemble's statistics run. Results and timings are kept in this order.
+    // The estimate steps run side by side on the shared replicas: each ensemble whole on one (its statistics
+    // need all its points), each packet estimate in shards that go to whichever replica is free, so no
+    // replica idles while another finishes a long step. Results and timings are kept in this order.
     const steps: Array<{ stage: string; estimator: Estimator; space: Space; spec: EstimatorSpec }> = [];
     if (evaluation.ensemblePoints !== 0) {
       const ensemble: EstimatorSpec = {
@@ -108,15 +108,11 @@ export class RemoteEpochEvaluator implements EpochEvaluator {
       for (const [space, spaceName] of SPACES) steps.push({ stage: `packet/${spaceName}`, estimator: Estimator.ESTIMATOR_PACKET, space, spec: evaluation.packet! });
     }
     if (stopped()) return measurements;
-    let ensembles = 0;
-    const estimated = await Promise.all(steps.map(({ stage, estimator, space, spec }) => {
-      const placement = estimator === Estimator.ESTIMATOR_ENSEMBLE ? { replica: ensembles++ } : undefined;
-      return timed(stage, () => this.services.estimate({
-        model: context.model,
-        points: { points: { $case: 'dataset', value: { dataset: context.config.dataset, split: Split.SPLIT_TEST, indices: [] } } },
-        spec: { ...spec, estimator, space },
-      }, progress(stage), placement));
-    }));
+    const estimated = await Promise.all(steps.map(({ stage, estimator, space, spec }) => timed(stage, () => this.services.estimate({
+      model: context.model,
+      points: { points: { $case: 'dataset', value: { dataset: context.config.dataset, split: Split.SPLIT_TEST, indices: [] } } },
+      spec: { ...spec, estimator, space },
+    }, progress(stage), { whole: estimator === Estimator.ESTIMATOR_ENSEMBLE }))));
     estimated.forEach(({ measured, timing }, i) => {
       const { estimator, space } = steps[i];
       measurements.steps.push(timing);

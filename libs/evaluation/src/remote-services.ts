@@ -1,18 +1,20 @@
 import { connectivityState, Metadata, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import { createClient, estimateAcrossReplicas, resolveAllEndpoints, resolveEndpoints, robustnessAcrossReplicas } from '@conjugate/clients';
+import { createClient, estimateAcrossReplicas, ReplicaPool, resolveAllEndpoints, resolveEndpoints, robustnessAcrossReplicas } from '@conjugate/clients';
 import {
   AttackServiceClient, Split, UncertaintyServiceClient, type AttackBatchRequest, type AttackBatchResponse, type Batch, type DataServiceClient,
   type EstimateRequest, type EstimateResult, type EvaluateRobustnessRequest, type Progress, type RobustnessResult, type Tensor,
 } from '@conjugate/proto';
+import { DEFAULT_ESTIMATE_OPTIONS } from '@conjugate/uncertainty';
 
 /** What the evaluator asks of the services; `grpcRemoteServices` is the real thing over gRPC. */
 export interface RemoteServices {
   evaluateRobustness(request: EvaluateRobustnessRequest, onProgress: (progress: Progress) => void): Promise<RobustnessResult>;
   /**
-   * Sharded over the replicas and merged by the implementation; with a placement, whole on one replica
-   * (the replica-th that answers, counted round).
+   * Sharded over the replicas and merged by the implementation, or with `whole` run on one replica. The
+   * estimates of one RemoteServices share its replicas: one call at a time on each, the next shard going
+   * to the first replica free.
    */
-  estimate(request: EstimateRequest, onProgress: (progress: Progress) => void, placement?: { replica: number }): Promise<EstimateResult>;
+  estimate(request: EstimateRequest, onProgress: (progress: Progress) => void, options?: { whole?: boolean }): Promise<EstimateResult>;
   attackBatch(request: AttackBatchRequest): Promise<AttackBatchResponse>;
   /** The first `count` images of a dataset's test split in the order of `shuffleSeed`, as one batch. */
   testImages(dataset: string, count: number, shuffleSeed: number): Promise<{ images: Tensor; labels: Tensor }>;
@@ -72,6 +74,7 @@ async function lastResult<U, R>(stream: ClientReadableStream<U>, pick: (update: 
 
 export function grpcRemoteServices(clients: GrpcClients): RemoteServices {
   const deadline = () => ({ deadline: Date.now() + (clients.deadlineMs ?? 30 * 60_000) });
+  const uncertaintyPool = new ReplicaPool();
   return {
     evaluateRobustness: async (request, onProgress) => {
       // One channel per backend the target resolves to, so that shard i runs on backend i mod n.
@@ -87,17 +90,19 @@ export function grpcRemoteServices(clients: GrpcClients): RemoteServices {
         if (replicas[0] !== clients.attack) for (const replica of replicas) replica.close();
       }
     },
-    estimate: async (request, onProgress, placement) => {
+    estimate: async (request, onProgress, options = {}) => {
       const replicas = await reachable(clients.uncertaintyAddresses);
       if (replicas.length === 0) throw Object.assign(new Error(`uncertainty-service: no replica reachable at ${clients.uncertaintyAddresses.join(', ')}`), { code: 14 });
-      const all = await resolveAllEndpoints(replicas);
-      const n = all.length;
-      // A placed estimate goes whole to one replica: the list starts there and one shard is made.
-      const first = placement ? placement.replica % n : 0;
-      const endpoints = [...all.slice(first), ...all.slice(0, first)];
-      const shards = placement ? 1 : clients.uncertaintyShards || n;
-      const replicaOf = (shard: number) => ((first + shard) % n) + 1;
-      return estimateAcrossReplicas(request, endpoints, { shards, deadlineMs: clients.deadlineMs ?? 30 * 60_000, onProgress: (shard, p) => onProgress({ ...p, stage: `${p.stage} (replica ${replicaOf(shard)}/${n})` }) });
+      const endpoints = await resolveAllEndpoints(replicas);
+      const n = endpoints.length;
+      // Two shards per replica (within the jackknife batches, so the estimate stays the same): a replica
+      // done early takes another shard instead of idling.
+      const jackknife = request.spec?.jackknifeBatches || DEFAULT_ESTIMATE_OPTIONS.jackknifeBatches;
+      const shards = options.whole ? 1 : clients.uncertaintyShards || Math.min(2 * n, jackknife);
+      return estimateAcrossReplicas(request, endpoints, {
+        shards, pool: uncertaintyPool, deadlineMs: clients.deadlineMs ?? 30 * 60_000,
+        onProgress: (_shard, p, replica) => onProgress({ ...p, stage: `${p.stage} (replica ${replica + 1}/${n})` }),
+      });
     },
     attackBatch: (request) => new Promise((resolve, reject) => {
       clients.attack.attackBatch(request, new Metadata(), deadline(), (error: ServiceError | null, response: AttackBatchResponse) => (error ? reject(error) : resolve(response)));

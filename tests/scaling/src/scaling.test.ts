@@ -2,8 +2,8 @@
 // Two uncertainty-service processes share one packet estimate and one ensemble estimate (fanned out by
 // shard, merged exactly) and agree with one replica doing it alone; two attack-service processes behind
 // one address list both serve calls (round_robin, libs/clients' default), give the same answers, and
-// share one robust-accuracy evaluation whose counts equal one replica's. The evaluator can also place an
-// estimate whole on a chosen replica.
+// share one robust-accuracy evaluation whose counts equal one replica's. The evaluator's estimates share
+// the replicas, one call at a time on each.
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@conjugate/backend';
@@ -151,10 +151,10 @@ describe('two uncertainty-service replicas, one ensemble estimate', () => {
     expect(Math.abs(fannedOut.stdG - single.stdG) / single.stdG).toBeLessThan(1e-9);
     expect({ ...fannedOut, stdX: 0, stdG: 0 }).toEqual({ ...single, stdX: 0, stdG: 0 });
 
-    // The evaluator places an ensemble whole on one replica (its replica-th, counted round): no shards.
+    // The evaluator runs an ensemble whole on one replica; two at once share the replicas (one call each).
     const services = grpcRemoteServices({ attack: undefined as never, attackTarget: '', data: undefined as never, uncertaintyAddresses: [first.address, second.address] });
     const placedBefore = [await handledCalls(first, 'Estimate'), await handledCalls(second, 'Estimate')];
-    const placed = await Promise.all([3, 2].map((replica) => services.estimate(request, () => undefined, { replica })));
+    const placed = await Promise.all([0, 1].map(() => services.estimate(request, () => undefined, { whole: true })));
     const placedAfter = [await handledCalls(first, 'Estimate'), await handledCalls(second, 'Estimate')];
     expect([placedAfter[0] - placedBefore[0], placedAfter[1] - placedBefore[1]]).toEqual([1, 1]);
     for (const result of placed) expect(result).toEqual(single);
