@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   const service = await startDataService({ port: 0, host: '127.0.0.1', reflection: false, logger: createLogger('bench', { level: 'silent' }) });
   const client = connectDataService(service.address);
   const remote = trainingDataFrom(client, service.address);
-  const request = { dataset: 'mnist', split: Split.SPLIT_TRAIN, batchSize, offset: 0, limit: count, indices: [], shardIndex: 0, shardCount: 0 };
+  const request = { dataset: 'mnist', split: Split.SPLIT_TRAIN, batchSize, offset: 0, limit: count, indices: [], shardIndex: 0, shardCount: 0, labelsOnly: false };
   const inProcess: number[] = [];
   const overGrpc: number[] = [];
   // Interleave the two, each going first every other time, so that neither order nor the load from
