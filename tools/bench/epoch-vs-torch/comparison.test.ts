@@ -23,3 +23,12 @@ it('prints ours alone without a PyTorch side, and every measurement our run reco
     '# quick: our robust/feature: down (its time is that of a failure)',
   ]);
 });
+
+it('compares the estimate steps, which ran side by side, as a group: the longest of ours against the sum of PyTorch\'s', () => {
+  const estimates = [{ step: 'ensemble/pixel', seconds: 4 }, { step: 'packet/pixel', seconds: 6 }];
+  const lines = comparisonLines('paper', { ...ours, steps: [...ours.steps, ...estimates] }, { ...torch, steps: [...torch.steps.slice(0, 2), { step: 'ensemble/pixel', seconds: 5 }, { step: 'packet/pixel', seconds: 7 }] });
+  expect(lines).toEqual(expect.arrayContaining([
+    'paper_estimates_s: 6.00 s', 'torch_paper_estimates_s: 12.00 s', 'paper_estimates_speed_vs_torch: 2.00 x',
+    '# paper_estimates: our 2 estimate steps ran side by side (their own lines overlap); PyTorch\'s one after another',
+  ]));
+});

@@ -11,8 +11,9 @@ function seconds(value: number): string {
 
 /**
  * `name: value unit` lines: the epoch's seconds, ours and PyTorch's, and the speed ratio R = torch / ours
- * (R > 1: ours is faster); then the same per step, in our order (PyTorch-only steps after). Without a
- * PyTorch side, ours only. A step one side lacks, or whose measurement failed on ours, gets a `#` line.
+ * (R > 1: ours is faster); then the same per step, in our order (PyTorch-only steps after), and for the
+ * estimate steps as a group. Without a PyTorch side, ours only. A step one side lacks, or whose
+ * measurement failed on ours, gets a `#` line.
  */
 export function comparisonLines(label: string, ours: StepTimes, torch: StepTimes | undefined): string[] {
   const lines: string[] = [];
@@ -31,6 +32,16 @@ export function comparisonLines(label: string, ours: StepTimes, torch: StepTimes
     if (torch && mine === undefined) lines.push(`# ${label}_${name}: PyTorch ran it, our run recorded no such step`);
     if (torch && mine !== undefined && !theirs.has(step)) lines.push(`# ${label}_${name}: not run by PyTorch`);
   }
+  // Our estimate steps start together and run side by side (libs/evaluation), so each one's time overlaps
+  // the others': as a group they took the longest of them; PyTorch runs them one after another.
+  const estimates = (times: StepTimes['steps']) => times.filter((s) => ESTIMATE_STEP.test(s.step)).map((s) => s.seconds);
+  const group = estimates(ours.steps);
+  if (group.length > 1) {
+    compare('estimates', Math.max(...group), torch ? estimates(torch.steps).reduce((a, b) => a + b, 0) : undefined);
+    lines.push(`# ${label}_estimates: our ${group.length} estimate steps ran side by side (their own lines overlap); PyTorch's one after another`);
+  }
   for (const reason of ours.missing) lines.push(`# ${label}: our ${reason} (its time is that of a failure)`);
   return lines;
 }
+
+const ESTIMATE_STEP = /^(ensemble|packet)\//;
