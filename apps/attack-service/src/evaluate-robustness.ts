@@ -13,7 +13,7 @@ import {
 import type { ModelResolver } from '@conjugate/clients';
 import type { Classifier } from '@conjugate/models';
 import { DType, Split, type Batch, type EvaluateRobustnessRequest, type EvaluateRobustnessUpdate, type StreamBatchesRequest } from '@conjugate/proto';
-import { checkCount, checkString, failedPrecondition, invalidArgument, truncateForMessage, type ServerStreamContext } from '@conjugate/service-kit';
+import { checkCount, checkShard, checkString, failedPrecondition, invalidArgument, truncateForMessage, type ServerStreamContext } from '@conjugate/service-kit';
 import { fromTensorMessage } from '@conjugate/tensor';
 import { checkAttackCost, LARGEST_SPLIT } from './attack-cost';
 import { refusingBadInput } from './status';
@@ -38,7 +38,7 @@ export async function evaluateRobustness(
   batches: BatchStream | undefined,
 ): Promise<void> {
   const { spec, slice, shard, givenScale } = await refusingBadInput(() => ({
-    spec: resolveAttackSpec(request.attack), slice: sliceOf(request), shard: shardOf(request), givenScale: featureScaleOf(request),
+    spec: resolveAttackSpec(request.attack), slice: sliceOf(request), shard: checkShard(request, MAX_ROBUSTNESS_SHARDS), givenScale: featureScaleOf(request),
   }));
   if (!batches) throw failedPrecondition('this attack-service has no data-service to stream datasets from');
   const model = await resolver.resolve(request.model);
@@ -157,18 +157,6 @@ function featureScaleOf(request: EvaluateRobustnessRequest): SpaceScale | undefi
 }
 
 export const MAX_ROBUSTNESS_SHARDS = 1024;
-
-/** shard_index / shard_count: count 0 or 1 = the whole slice. */
-function shardOf(request: EvaluateRobustnessRequest): { index: number; count: number } {
-  if (!Number.isInteger(request.shardCount) || request.shardCount < 0 || request.shardCount > MAX_ROBUSTNESS_SHARDS) {
-    throw invalidArgument(`shard_count: must be in [0, ${MAX_ROBUSTNESS_SHARDS}] (0 or 1 = every batch), got ${request.shardCount}`);
-  }
-  const count = Math.max(1, request.shardCount);
-  if (!Number.isInteger(request.shardIndex) || request.shardIndex < 0 || request.shardIndex >= count) {
-    throw invalidArgument(`shard_index: must be in [0, ${count - 1}] for shard_count ${request.shardCount}, got ${request.shardIndex}`);
-  }
-  return { index: request.shardIndex, count };
-}
 
 /**
  * Decodes each batch (checked against the model's input shape) and hands it to `visit`; disposes it after.

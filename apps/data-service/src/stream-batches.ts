@@ -1,6 +1,6 @@
 import { gatherBatch, gatherLabels, planBatches, type DatasetRegistry, type SplitName } from '@conjugate/datasets';
 import { Split, type Batch, type StreamBatchesRequest } from '@conjugate/proto';
-import { invalidArgument, type ServerStreamContext } from '@conjugate/service-kit';
+import { checkShard, invalidArgument, type ServerStreamContext } from '@conjugate/service-kit';
 import { toBatchMessage, toLabelsMessage } from './messages';
 import { withDatasetStatus } from './status';
 
@@ -19,18 +19,6 @@ function splitName(split: Split): SplitName {
 /** Shards a stream may be split into (data.proto: shard_count). */
 export const MAX_STREAM_SHARDS = 1024;
 
-/** shard_index / shard_count: count 0 or 1 = every batch. */
-function shardOf(request: StreamBatchesRequest): { index: number; count: number } {
-  if (!Number.isInteger(request.shardCount) || request.shardCount < 0 || request.shardCount > MAX_STREAM_SHARDS) {
-    throw invalidArgument(`shard_count: must be in [0, ${MAX_STREAM_SHARDS}] (0 or 1 = every batch), got ${request.shardCount}`);
-  }
-  const count = Math.max(1, request.shardCount);
-  if (!Number.isInteger(request.shardIndex) || request.shardIndex < 0 || request.shardIndex >= count) {
-    throw invalidArgument(`shard_index: must be in [0, ${count - 1}] for shard_count ${request.shardCount}, got ${request.shardIndex}`);
-  }
-  return { index: request.shardIndex, count };
-}
-
 /**
  * StreamBatches: validates the whole request before touching files (NOT_FOUND, INVALID_ARGUMENT),
  * then loads the dataset (FAILED_PRECONDITION when its files are missing or corrupt) and writes one
@@ -44,7 +32,7 @@ export async function streamBatches(
   limits: StreamLimits,
 ): Promise<void> {
   if (!request.dataset) throw invalidArgument('dataset: required (see ListDatasets)');
-  const shard = shardOf(request);
+  const shard = checkShard(request, MAX_STREAM_SHARDS);
   const { plan, split } = await withDatasetStatus(() => {
     const info = registry.describe(request.dataset);
     const split = splitName(request.split);

@@ -43,6 +43,18 @@ export function checkCount(length: number, field: string, max: number): void {
   if (length > max) throw invalidArgument(`${field}: at most ${max} elements, got ${length}`);
 }
 
+/** shard_index / shard_count of a request split into shards of batches: count in [0, max] (0 or 1 = every batch), index < count. */
+export function checkShard(request: { shardIndex: number; shardCount: number }, max: number): { index: number; count: number } {
+  if (!Number.isInteger(request.shardCount) || request.shardCount < 0 || request.shardCount > max) {
+    throw invalidArgument(`shard_count: must be in [0, ${max}] (0 or 1 = every batch), got ${request.shardCount}`);
+  }
+  const count = Math.max(1, request.shardCount);
+  if (!Number.isInteger(request.shardIndex) || request.shardIndex < 0 || request.shardIndex >= count) {
+    throw invalidArgument(`shard_index: must be in [0, ${count - 1}] for shard_count ${request.shardCount}, got ${request.shardIndex}`);
+  }
+  return { index: request.shardIndex, count };
+}
+
 /** Environment variable holding the largest cost (see each service's README) a single request may have. */
 export const MAX_REQUEST_COST_ENV = 'CONJUGATE_MAX_REQUEST_COST';
 
