@@ -69,8 +69,8 @@ function shardsFor(request: EstimateRequest, wanted: number): number {
 
 /**
  * Fans one estimate out over replicas of the uncertainty-service: shard i of n goes to
- * `addresses[i mod addresses]` (or, with a pool, to the first free one), all run concurrently, and the shards merge exactly into the result one
- * replica would have computed alone. A packet shard is a set of jackknife batches with their own random
+ * `addresses[i mod addresses]` (or, with a pool, to the first free one), all run concurrently, and the
+ * shards merge exactly into the result one replica would have computed alone. A packet shard is a set of jackknife batches with their own random
  * streams, merged by its sufficient statistics; an ensemble shard is a run of whole batches of points
  * whose per-point inputs come back, and the statistics run here over all of them (libs/uncertainty).
  * If any shard fails the others are cancelled and the error is the failing replica's.
