@@ -58,6 +58,7 @@ it('without indices picks num_points stratified by class, fixed by the seed', as
 it.each([
   ['the whole split', {}],
   ['explicit indices', { indices: Array.from({ length: 300 }, (_, k) => (k * 37) % 512) }],
+  ['explicit indices whose last shard holds one point', { indices: Array.from({ length: 129 }, (_, k) => (k * 11) % 512) }],
 ])('an ensemble over %s sharded in three (each shard reads its own run of points) merges into the unsharded estimate', async (_case, points) => {
   const spec = { estimator: Estimator.ESTIMATOR_ENSEMBLE, space: Space.SPACE_FEATURE, bootstrapResamples: 50, batchSize: 64 };
   const { result: whole } = await runEstimate(uncertainty, request(points, spec));

@@ -72,9 +72,9 @@ export async function estimateOnClassifier(
   range?: PointRange,
 ): Promise<EstimateOutcome> {
   validatePoints(classifier, images, labels);
-  if (options.estimator === 'ensemble' && labels.length < 2) {
-    throw new InvalidEstimateError(`points: the ensemble needs M ≥ 2 points, got ${labels.length}`);
-  }
+  // M counts every point of the estimate, not only those of a shard given its own run (`range`).
+  const M = range?.total ?? labels.length;
+  if (options.estimator === 'ensemble' && M < 2) throw new InvalidEstimateError(`points: the ensemble needs M ≥ 2 points, got ${M}`);
   if (labels.length < 1) throw new InvalidEstimateError('points: no points given');
   if (options.estimator === 'ensemble') return ensembleOnClassifier(classifier, images, labels, options, hooks, range);
   const model = classifierLogLoss(classifier, options.space);
