@@ -1,5 +1,5 @@
 import { Metadata } from '@grpc/grpc-js';
-import { DataServiceClient, DType, type Batch, type DatasetInfo, type StreamBatchesRequest } from '@conjugate/proto';
+import { DataServiceClient, DType, StreamBatchesRequest, type Batch, type DatasetInfo } from '@conjugate/proto';
 import { tensorMessageValues } from '@conjugate/tensor';
 import { createClient, serverStream, unaryCall, type CallSettings, type ConnectOptions } from './grpc-client';
 
@@ -51,20 +51,9 @@ export interface DataClient {
 /** A client for the data-service at host:port. */
 export function connectDataService(address: string, options: ConnectOptions = {}): DataClient {
   const raw = createClient(DataServiceClient, address, options);
-  const fullRequest = (request: Partial<StreamBatchesRequest> & { dataset: string }): StreamBatchesRequest => ({
-    split: 0,
-    batchSize: 0,
-    offset: 0,
-    limit: 0,
-    indices: [],
-    shardIndex: 0,
-    shardCount: 0,
-    labelsOnly: false,
-    ...request,
-  });
   const messages = (request: Partial<StreamBatchesRequest> & { dataset: string }, settings: CallSettings = {}) =>
     // Metadata must be passed when options are: grpc-js reads a missing metadata as "options come first".
-    serverStream((callOptions) => raw.streamBatches(fullRequest(request), settings.metadata ?? new Metadata(), callOptions), settings);
+    serverStream((callOptions) => raw.streamBatches(StreamBatchesRequest.fromPartial(request), settings.metadata ?? new Metadata(), callOptions), settings);
   return {
     raw,
     listDatasets: async (settings) => (await unaryCall(raw, raw.listDatasets, {}, settings)).datasets,

@@ -1,3 +1,4 @@
+import { RunningMoments } from '@conjugate/attacks';
 import type { EvaluateRobustnessRequest, Progress, RobustnessResult, ValueSums } from '@conjugate/proto';
 import { shardsOfBatches } from './shards-of-batches';
 
@@ -12,7 +13,9 @@ export function robustnessShards(request: EvaluateRobustnessRequest, wanted: num
 /** The sums of the values of disjoint sets: those of their union (undefined when a set's are unknown). */
 function addValueSums(parts: (ValueSums | undefined)[]): ValueSums | undefined {
   if (parts.some((p) => p === undefined)) return undefined;
-  return (parts as ValueSums[]).reduce((a, p) => ({ sum: a.sum + p.sum, sumSquares: a.sumSquares + p.sumSquares, count: a.count + p.count, min: Math.min(a.min, p.min) }));
+  const union = new RunningMoments();
+  for (const part of parts as ValueSums[]) union.addSums(part);
+  return union.toSums();
 }
 
 /** The counts and sums of shards of one evaluation, added up (their budgets must agree: the same slice and attack). */

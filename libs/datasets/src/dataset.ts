@@ -58,14 +58,11 @@ export function gatherBatch(dataset: LoadedDataset, split: SplitName, indices: A
   const source = splitOf(dataset, split);
   const [h, w, c] = dataset.description.imageShape;
   const size = h * w * c;
+  const labels = gatherLabels(dataset, split, indices); // checks every index first
   const images = new Float32Array(indices.length * size);
-  const labels = new Int32Array(indices.length);
   for (let b = 0; b < indices.length; b++) {
-    const index = indices[b];
-    if (!(index >= 0 && index < source.count)) throw new RangeError(`index ${index} is outside the ${split} split (0..${source.count - 1})`);
-    const from = index * size;
+    const from = indices[b] * size;
     for (let k = 0; k < size; k++) images[b * size + k] = BYTE_TO_UNIT[source.pixels[from + k]];
-    labels[b] = source.labels[index];
   }
   return { images, labels, shape: [indices.length, h, w, c] };
 }
