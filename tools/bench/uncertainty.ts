@@ -33,9 +33,10 @@ async function rawGradientRate(model: Classifier, space: 'pixel' | 'feature', im
     return space === 'pixel' ? tiled : model.features(tiled);
   });
   const labels = tf.zeros([BATCH], 'int32') as tf.Tensor1D;
-  await logLossAndScore(adapter, rows, labels); // warm-up
+  const target = { logLoss: new Float32Array(BATCH), score: new Float32Array(rows.size), row: 0 };
+  logLossAndScore(adapter, rows, labels, target); // warm-up
   const started = performance.now();
-  for (let r = 0; r < repeats; r++) await logLossAndScore(adapter, rows, labels);
+  for (let r = 0; r < repeats; r++) logLossAndScore(adapter, rows, labels, target);
   const seconds = (performance.now() - started) / 1000;
   tf.dispose([rows, labels]);
   return (repeats * BATCH) / seconds;

@@ -40,9 +40,7 @@ export async function ensembleInputs(
     const x = tf.slice(points, start, size);
     const y = tf.tensor1d(labels.slice(start, start + size), 'int32');
     try {
-      const result = await logLossAndScore(model, x, y);
-      logLoss.set(result.logLoss, start);
-      scores.set(result.score, start * D);
+      logLossAndScore(model, x, y, { logLoss, score: scores, row: start });
     } finally {
       x.dispose();
       y.dispose();

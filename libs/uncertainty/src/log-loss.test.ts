@@ -29,7 +29,9 @@ describe('stableLogLoss (spec §4)', () => {
     const model = { pointShape: [3], logLoss: (x: tf.Tensor, y: tf.Tensor1D) => stableLogLoss(x as tf.Tensor2D, y) };
     const x = tf.tensor2d([[30, 0, 1], [1, 2, 0.5]]);
     const y = tf.tensor1d([0, 1], 'int32');
-    const { logLoss, score } = await logLossAndScore(model, x, y);
+    const logLoss = new Float32Array(2);
+    const score = new Float32Array(6);
+    logLossAndScore(model, x, y, { logLoss, score, row: 0 });
     tf.dispose([x, y]);
     expect(Array.from(score).every(Number.isFinite)).toBe(true);
     // Far below −15, log l ≈ t = logsumexp(z_j − z_y): ∂/∂z_1 = softmax weight of class 1 among j ≠ y.

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { readInto } from '@conjugate/backend';
 import type { Classifier } from '@conjugate/models';
 
 /** Where X lives: the network input (pixel) or the feature vector z = g(x) (feature). */
@@ -65,18 +66,16 @@ export function pointSize(model: LogLossModel): number {
   return model.pointShape.reduce((a, b) => a * b, 1);
 }
 
-/** log l and its gradient s = ∇ log l at a batch of points, read back as flat float32 arrays. */
-export interface LogLossAndScore {
+/** Where `logLossAndScore` writes a batch of B rows: log l of row r at logLoss[row + r], its score s at score[(row + r)·D …]. */
+export interface ScoreTarget {
   logLoss: Float32Array;
-  /** [B, D] row-major. */
+  /** Row-major [rows, D]. */
   score: Float32Array;
+  row: number;
 }
 
-export async function logLossAndScore(
-  model: LogLossModel,
-  points: tf.Tensor,
-  labels: tf.Tensor1D,
-): Promise<LogLossAndScore> {
+/** log l and its gradient s = ∇ log l at a batch of points, written into `target` (read in place: no copy per batch). */
+export function logLossAndScore(model: LogLossModel, points: tf.Tensor, labels: tf.Tensor1D, target: ScoreTarget): void {
   // Rows are independent, so the gradient of the sum is the per-row gradient; one forward pass for both.
   let perRow: tf.Tensor1D | undefined;
   const { value, grad } = tf.tidy(() =>
@@ -88,8 +87,8 @@ export async function logLossAndScore(
   value.dispose();
   const rows = perRow as tf.Tensor1D;
   try {
-    const [logLoss, score] = await Promise.all([rows.data(), grad.data()]);
-    return { logLoss: logLoss as Float32Array, score: score as Float32Array };
+    readInto(rows, target.logLoss, target.row);
+    readInto(grad, target.score, target.row * pointSize(model));
   } finally {
     rows.dispose();
     grad.dispose();

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { readInto } from '@conjugate/backend';
 import { logLossAndScore, pointSize, type LogLossModel } from './log-loss';
 import { accumulateBatch, emptyPacketStatistics, type PacketStatistics } from './packet-statistics';
 import { streamSeed } from './seeds';
@@ -63,8 +64,14 @@ export async function samplePacket(
   const counts = batches.map((b) => batchSampleCount(samplesPerPoint, totalBatches, b));
   const rowsPerPoint = counts.reduce((a, b) => a + b, 0);
   stats.samplesPerPoint = rowsPerPoint;
-  const tilts = await slopesAt(model, points, labels, batchSize);
+  const tilts = slopesAt(model, points, labels, batchSize);
   const sigma2 = sigma * sigma;
+  // One point's samples at a time, in arrays reused from point to point (they are summed, not kept).
+  const drawn: DrawnSamples = {
+    logLoss: new Float32Array(rowsPerPoint),
+    displacement: new Float32Array(rowsPerPoint * D),
+    score: new Float32Array(rowsPerPoint * D),
+  };
   let samplesDone = 0;
   for (let k = 0; k < K; k++) {
     options.signal?.throwIfAborted();
@@ -73,7 +80,7 @@ export async function samplePacket(
       const a = tilts[k * D + i];
       mu[i] = Number.isFinite(a) ? 2 * sigma2 * a : 0; // no tilt where ∇log l(x0) is not finite
     }
-    const drawn = await drawAndEvaluate(model, points, k, labels[k], mu, batches, counts, pointIds[k], options);
+    await drawAndEvaluate(model, points, k, labels[k], mu, batches, counts, pointIds[k], options, drawn);
     let row = 0;
     batches.forEach((_, b) => {
       const n = counts[b];
@@ -102,17 +109,17 @@ export async function samplePacket(
 }
 
 /** ∇ log l at every point, flat [K, D]. */
-async function slopesAt(model: LogLossModel, points: tf.Tensor, labels: number[], batchSize: number): Promise<Float32Array> {
+function slopesAt(model: LogLossModel, points: tf.Tensor, labels: number[], batchSize: number): Float32Array {
   const K = labels.length;
   const D = pointSize(model);
   const out = new Float32Array(K * D);
+  const logLoss = new Float32Array(K);
   for (let start = 0; start < K; start += batchSize) {
     const size = Math.min(batchSize, K - start);
     const x = tf.slice(points, start, size);
     const y = tf.tensor1d(labels.slice(start, start + size), 'int32');
     try {
-      const { score } = await logLossAndScore(model, x, y);
-      out.set(score, start * D);
+      logLossAndScore(model, x, y, { logLoss, score: out, row: start });
     } finally {
       x.dispose();
       y.dispose();
@@ -127,7 +134,7 @@ interface DrawnSamples {
   score: Float32Array;
 }
 
-/** Draws every batch of one point (seeded per point and batch), evaluates log l and s in chunks of rows. */
+/** Draws every batch of one point (seeded per point and batch) into `result`, evaluates log l and s in chunks of rows. */
 async function drawAndEvaluate(
   model: LogLossModel,
   points: tf.Tensor,
@@ -138,7 +145,8 @@ async function drawAndEvaluate(
   counts: number[],
   pointId: number,
   { sigma, seed, batchSize, signal }: PacketSamplingOptions,
-): Promise<DrawnSamples> {
+  result: DrawnSamples,
+): Promise<void> {
   const D = mu.length;
   const rows = counts.reduce((a, b) => a + b, 0);
   const displacements = tf.tidy(() => {
@@ -146,13 +154,8 @@ async function drawAndEvaluate(
     const parts = batches.map((b, j) => tf.randomNormal([counts[j], D], 0, 1, 'float32', streamSeed(seed, pointId, b)));
     return tf.add(muRow, tf.mul(tf.concat(parts, 0), sigma)) as tf.Tensor2D;
   });
-  const result: DrawnSamples = {
-    logLoss: new Float32Array(rows),
-    displacement: new Float32Array(rows * D),
-    score: new Float32Array(rows * D),
-  };
   try {
-    result.displacement.set(await displacements.data());
+    readInto(displacements, result.displacement);
     for (let start = 0; start < rows; start += batchSize) {
       // One point may take many batches of samples: yield and stop between them too, not only between points.
       if (start > 0) await new Promise((resolve) => setImmediate(resolve));
@@ -165,9 +168,7 @@ async function drawAndEvaluate(
       });
       const y = tf.fill([size], label, 'int32') as tf.Tensor1D;
       try {
-        const { logLoss, score } = await logLossAndScore(model, x, y);
-        result.logLoss.set(logLoss, start);
-        result.score.set(score, start * D);
+        logLossAndScore(model, x, y, { logLoss: result.logLoss, score: result.score, row: start });
       } finally {
         x.dispose();
         y.dispose();
@@ -176,5 +177,4 @@ async function drawAndEvaluate(
   } finally {
     displacements.dispose();
   }
-  return result;
 }
