@@ -1,12 +1,12 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { connectDataService, type DataClient, type DecodedBatch } from '@conjugate/clients';
+import { connectDataService, decodeBatch, type DataClient, type DecodedBatch } from '@conjugate/clients';
 import { DatasetRegistry, encodeCifarBatch, gatherBatch, Prng } from '@conjugate/datasets';
-import { Split, type StreamBatchesRequest } from '@conjugate/proto';
+import { Split, StreamBatchesRequest } from '@conjugate/proto';
 import { createLogger, stallingProxy, type GrpcServiceHandle } from '@conjugate/service-kit';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDataService } from './data-service';
+import { startDataService, type DataServiceHandle } from './data-service';
 
 const logger = createLogger('data-service-test', { level: 'silent' });
 let dataDir: string;
@@ -253,6 +253,40 @@ describe('StreamBatches', () => {
       }
     };
     await expect(slowReader()).rejects.toMatchObject({ code: status.DEADLINE_EXCEEDED });
+  });
+});
+
+describe('in this process (the embedded stack\'s training reads batches this way)', () => {
+  const local = () => (replicaA as DataServiceHandle).local;
+  async function collectLocal(fields: Partial<StreamBatchesRequest>, signal?: AbortSignal): Promise<DecodedBatch[]> {
+    const batches: DecodedBatch[] = [];
+    for await (const message of local().streamBatches(StreamBatchesRequest.fromPartial(request(fields)), signal)) batches.push(decodeBatch(message));
+    return batches;
+  }
+
+  it('the same batches as StreamBatches over gRPC: order, numbers, images and labels', async () => {
+    const slice = { split: Split.SPLIT_TRAIN, shuffleSeed: 7, limit: 700, batchSize: 64 };
+    const [remote, here] = await Promise.all([collect(b, slice), collectLocal(slice)]);
+    expect(here.length).toBe(11);
+    expect(here.map(({ images, labels, ...rest }) => ({ ...rest, images: Array.from(images), labels: Array.from(labels) })))
+      .toEqual(remote.map(({ images, labels, ...rest }) => ({ ...rest, images: Array.from(images), labels: Array.from(labels) })));
+    expect(await local().describeDataset('mnist')).toEqual(await b.describeDataset('mnist'));
+  });
+
+  it('the same errors as over gRPC, and an aborted signal ends the stream', async () => {
+    await expect(collectLocal({ batchSize: 0 })).rejects.toMatchObject({ code: status.INVALID_ARGUMENT, message: expect.stringContaining('batch_size: must be between 1 and 1000, got 0') });
+    await expect(collectLocal({ dataset: 'svhn' })).rejects.toMatchObject({ code: status.NOT_FOUND });
+    await expect(local().describeDataset('')).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const reading = (async () => {
+      for await (const message of local().streamBatches(StreamBatchesRequest.fromPartial(request({ batchSize: 100 })), controller.signal)) {
+        seen.push(message.batchIndex);
+        if (seen.length === 2) controller.abort();
+      }
+    })();
+    await expect(reading).rejects.toThrow(/abort/i);
+    expect(seen).toEqual([0, 1]);
   });
 });
 

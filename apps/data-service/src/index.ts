@@ -1,1 +1,1 @@
-export { startDataService, DEFAULT_MAX_BATCH_SIZE, type DataServiceOptions } from './data-service';
+export { startDataService, DEFAULT_MAX_BATCH_SIZE, type DataServiceHandle, type DataServiceOptions, type LocalDataService } from './data-service';

@@ -20,17 +20,13 @@ function splitName(split: Split): SplitName {
 export const MAX_STREAM_SHARDS = 1024;
 
 /**
- * StreamBatches: validates the whole request before touching files (NOT_FOUND, INVALID_ARGUMENT),
- * then loads the dataset (FAILED_PRECONDITION when its files are missing or corrupt) and writes one
- * batch at a time (of the requested shard only), each write waiting for the client to take the last (flow control; at most 16 MiB
- * or one batch queued per stream); a cancelled or expired call stops at the next batch.
+ * The batches of a StreamBatches request, one message at a time: validates the whole request before
+ * touching files (NOT_FOUND, INVALID_ARGUMENT), then loads the dataset (FAILED_PRECONDITION when its
+ * files are missing or corrupt) and gathers each batch (of the requested shard only) when asked for
+ * the next. A message shares its batch's arrays: sent over gRPC it is encoded then; in this process it
+ * is read as it is.
  */
-export async function streamBatches(
-  request: StreamBatchesRequest,
-  stream: ServerStreamContext<Batch>,
-  registry: DatasetRegistry,
-  limits: StreamLimits,
-): Promise<void> {
+export async function* batchMessages(request: StreamBatchesRequest, registry: DatasetRegistry, limits: StreamLimits, throwIfCancelled: () => void): AsyncGenerator<Batch> {
   if (!request.dataset) throw invalidArgument('dataset: required (see ListDatasets)');
   const shard = checkShard(request, MAX_STREAM_SHARDS);
   const { plan, split } = await withDatasetStatus(() => {
@@ -53,14 +49,29 @@ export async function streamBatches(
     return { plan, split };
   });
   const dataset = await withDatasetStatus(() => registry.load(request.dataset));
-  stream.throwIfCancelled();
+  throwIfCancelled();
   // Batches keep their numbers in the whole stream; a shard is every shard.count-th of them.
   for (let i = shard.index; i < plan.numBatches; i += shard.count) {
-    stream.throwIfCancelled();
+    throwIfCancelled();
     const indices = plan.batch(i);
-    const message = request.labelsOnly
+    yield request.labelsOnly
       ? toLabelsMessage(gatherLabels(dataset, split, indices), indices, i, plan.numBatches)
       : toBatchMessage(gatherBatch(dataset, split, indices), indices, i, plan.numBatches);
+  }
+}
+
+/**
+ * StreamBatches over gRPC: the batches of `batchMessages`, each write waiting for the client to take
+ * the last (flow control; at most 16 MiB or one batch queued per stream); a cancelled or expired call
+ * stops at the next batch.
+ */
+export async function streamBatches(
+  request: StreamBatchesRequest,
+  stream: ServerStreamContext<Batch>,
+  registry: DatasetRegistry,
+  limits: StreamLimits,
+): Promise<void> {
+  for await (const message of batchMessages(request, registry, limits, () => stream.throwIfCancelled())) {
     // Its size bounds what a stalled stream queues in bytes (service-kit's maxQueuedStreamBytes).
     await stream.write(message, message.images?.data.length ?? 0);
   }

@@ -8,7 +8,7 @@ import { TrainingServiceService, type Model } from '@conjugate/proto';
 import {
   acquirePidLock, createLogger, DEFAULT_MAX_MESSAGE_BYTES, invalidArgument, LockHeldError, type Logger, notFound, startGrpcService, type GrpcServiceHandle, type ServiceHandlers, type ServiceStartOptions,
 } from '@conjugate/service-kit';
-import { trainingDataFrom } from './data-source';
+import { trainingDataFrom, trainingDataInProcess, type InProcessData } from './data-source';
 import { fitToDataset, validateRunConfig } from './run-config';
 import { RunEvents } from './run-events';
 import { RunManager } from './run-manager';
@@ -18,6 +18,8 @@ import { RunStore } from './run-store';
 export interface TrainingServiceOptions extends ServiceStartOptions {
   /** host:port of the data-service. Without it runs fail at once, saying so. */
   dataServiceAddress?: string;
+  /** A data-service in this process (the embedded stack): batches are read from it directly, not over gRPC. */
+  localData?: InProcessData;
   /** Where run records and checkpoints live. Default ./.conjugate/runs. */
   runsDir?: string;
   /** Where events go. Default: an in-memory bus (embedded mode). The caller closes it. */
@@ -87,8 +89,8 @@ async function lockRunStore(dir: string) {
 }
 
 async function serve(options: TrainingServiceOptions, store: RunStore, logger: Logger, maxMessageBytes: number, unlock: () => Promise<void>): Promise<TrainingServiceHandle> {
-  const dataClient = options.dataServiceAddress ? connectDataService(options.dataServiceAddress, { maxMessageBytes }) : undefined;
-  const data = dataClient && trainingDataFrom(dataClient, options.dataServiceAddress!, {
+  const dataClient = options.dataServiceAddress && !options.localData ? connectDataService(options.dataServiceAddress, { maxMessageBytes }) : undefined;
+  const data = options.localData ? trainingDataInProcess(options.localData) : dataClient && trainingDataFrom(dataClient, options.dataServiceAddress!, {
     resumeWindowMs: options.dataServiceWaitMs,
     onResume: ({ error, batchesReceived, retryInMs }) => logger.warn({ err: error, batchesReceived }, `batch stream dropped after ${batchesReceived} batches (${error.message}); resuming in ${retryInMs} ms`),
   });

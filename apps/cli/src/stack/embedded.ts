@@ -65,7 +65,7 @@ export async function startEmbeddedStack(dashboardPort: number): Promise<Running
     const remote = connectEvaluator({ attack: attackTarget, data: at(data), uncertainty: uncertainties.map(at) });
     stops.push(async () => remote.close());
     const trainingService = await startTrainingService({
-      host, port: training, dataServiceAddress: at(data), bus: chosen.bus, evaluator: remote.evaluator, evaluationsInFlight: inFlight,
+      host, port: training, localData: dataService.local, bus: chosen.bus, evaluator: remote.evaluator, evaluationsInFlight: inFlight,
       runsDir: join(conjugateHome(), 'runs'), logger: logger('training-service'),
     });
     stops.push(() => trainingService.shutdown());
