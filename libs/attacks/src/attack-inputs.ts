@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { valuesInPlace } from '@conjugate/backend';
 import type { ClassifierSpec } from '@conjugate/models';
 import { AttackArgumentError } from './attack-spec';
 
@@ -13,13 +14,13 @@ export function validateAttackInputs(model: ClassifierSpec, images: tf.Tensor, l
     throw new AttackArgumentError('images', `shape must be [batch, ${expected.join(', ')}] for ${model.architecture}, got [${images.shape.join(', ')}]`);
   }
   if (images.shape[0] === 0) throw new AttackArgumentError('images', 'batch is empty');
-  const outOfBox = firstWhere(images.dataSync(), (value) => !(value >= 0 && value <= 1));
+  const outOfBox = firstWhere(valuesInPlace(images), (value) => !(value >= 0 && value <= 1));
   if (outOfBox !== undefined) throw new AttackArgumentError('images', `pixel values must be in [0, 1], got ${outOfBox}`);
   if (labels.dtype !== 'int32') throw new AttackArgumentError('labels', `dtype must be int32, got ${labels.dtype}`);
   if (labels.rank !== 1 || labels.shape[0] !== images.shape[0]) {
     throw new AttackArgumentError('labels', `shape must be [${images.shape[0]}] (one per image), got [${labels.shape.join(', ')}]`);
   }
-  const outOfRange = firstWhere(labels.dataSync(), (label) => label < 0 || label >= model.numClasses);
+  const outOfRange = firstWhere(valuesInPlace(labels), (label) => label < 0 || label >= model.numClasses);
   if (outOfRange !== undefined) {
     throw new AttackArgumentError('labels', `each label must be in [0, ${model.numClasses}), got ${outOfRange}`);
   }

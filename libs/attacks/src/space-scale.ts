@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { valuesInPlace } from '@conjugate/backend';
 import type { Classifier } from '@conjugate/models';
 import type { ValueSums } from '@conjugate/proto';
 import { AttackArgumentError, type AttackSpec } from './attack-spec';
@@ -14,7 +15,7 @@ export class RunningMoments {
   min = Infinity;
 
   add(values: tf.Tensor): this {
-    const data = values.dataSync();
+    const data = valuesInPlace(values);
     for (let i = 0; i < data.length; i++) {
       const value = data[i];
       this.sum += value;

@@ -3,4 +3,4 @@ export { initBackend, type BackendInfo, type BackendName } from './init-backend'
 export { registerWasmTrainingKernels } from './wasm-kernels/register';
 export { profileKernels, type KernelProfile, type KernelTiming } from './kernel-profile';
 export { reluGradient } from './relu-gradient';
-export { readInto } from './read-into';
+export { readInto, valuesInPlace } from './tensor-values';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { valuesInPlace } from '@conjugate/backend';
 import type { Classifier } from '@conjugate/models';
 import { ensembleInputs, summariseEnsemble, type EnsembleReport } from './ensemble';
 import { ensembleShardRange, type EnsembleShardInputs, type PointRange } from './ensemble-shard';
@@ -146,15 +147,15 @@ async function ensembleOnClassifier(
   const features = pixel ? undefined : featuresInBatches(classifier, images, options.batchSize);
   const featureSums: PooledSums = { sum: 0, sumSquares: 0, count: 0 };
   try {
-    const model = classifierLogLoss(classifier, options.space, pixel ? (z) => addToPooledSums(featureSums, z.dataSync()) : undefined);
+    const model = classifierLogLoss(classifier, options.space, pixel ? (z) => addToPooledSums(featureSums, valuesInPlace(z)) : undefined);
     const stage = `ensemble/${options.space}`;
     const inputs = await ensembleInputs(model, features ?? images, labels, {
       batchSize: options.batchSize,
       signal: hooks.signal,
       onProgress: (done) => hooks.onProgress?.({ stage, done, total: labels.length, samples: done }),
     });
-    if (features) addToPooledSums(featureSums, await features.data());
-    const pixels = pooledSums(await images.data());
+    if (features) addToPooledSums(featureSums, valuesInPlace(features));
+    const pixels = pooledSums(valuesInPlace(images));
     if (sharded) {
       return {
         options, stdPixel: NaN, stdFeature: NaN, sweep: [], warnings: [],

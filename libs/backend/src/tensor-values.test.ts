@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from './init-backend';
-import { readInto } from './read-into';
+import { readInto, valuesInPlace } from './tensor-values';
 import { seededValues } from './test-support';
 
 beforeAll(async () => {
@@ -32,4 +32,16 @@ test('a target too short is a clear error, not a partial copy', () => {
   expect(() => readInto(x, target, 3)).toThrow('readInto: 6 values from 3 do not fit a target of 8');
   expect(Array.from(target)).toEqual(new Array(8).fill(0));
   x.dispose();
+});
+
+test.each(['wasm', 'cpu'])('on %s: values in place are the values dataSync copies', async (backend) => {
+  await tf.setBackend(backend);
+  try {
+    const x = tf.tensor3d(seededValues(24, 9), [2, 3, 4]);
+    const y = tf.mul(x, 2); // an op's output, not an uploaded tensor
+    expect(Array.from(valuesInPlace(y))).toEqual(Array.from(y.dataSync()));
+    tf.dispose([x, y]);
+  } finally {
+    await tf.setBackend('wasm');
+  }
 });
