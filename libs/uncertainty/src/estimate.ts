@@ -82,8 +82,8 @@ export async function estimateOnClassifier(
   const features = featuresInBatches(classifier, images, options.batchSize);
   const X = options.space === 'pixel' ? images : features;
   try {
-    const stdPixel = await pooledStd(images);
-    const stdFeature = await pooledStd(features);
+    const stdPixel = pooledStd(images);
+    const stdFeature = pooledStd(features);
     const outcome: EstimateOutcome = { options, stdPixel, stdFeature, sweep: [], warnings: [] };
     const stage = `${options.estimator}/${options.space}`;
     const K = labels.length;

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { valuesInPlace } from '@conjugate/backend';
 
 /** Σv, Σv² and the number of values of a set: the pooled std of several sets from their sums. */
 export interface PooledSums {
@@ -31,8 +32,8 @@ export function stdOfPooledSums(parts: PooledSums[]): number {
 }
 
 /** Standard deviation of all values of a tensor (pooled over points and dimensions), in float64. */
-export async function pooledStd(values: tf.Tensor): Promise<number> {
-  return stdOfPooledSums([pooledSums(await values.data())]);
+export function pooledStd(values: tf.Tensor): number {
+  return stdOfPooledSums([pooledSums(valuesInPlace(values))]);
 }
 
 /**
