@@ -256,6 +256,29 @@ describe('StreamBatches', () => {
   });
 });
 
+describe('a client that keeps slices (the attack- and uncertainty-service: DATA_CACHE_MB)', () => {
+  it('answers a request it streamed whole again without the data-service, and only that one', async () => {
+    const service = await startDataService({ host: '127.0.0.1', port: 0, dataDir, logger });
+    const client = connectDataService(service.address, { cacheBytes: 1 << 20 });
+    const values = (batches: DecodedBatch[]) => batches.map(({ images, labels, ...rest }) => ({ ...rest, images: Array.from(images), labels: Array.from(labels) }));
+    try {
+      const slice = { shuffleSeed: 3, limit: 150, batchSize: 50 };
+      const first = await collect(client, slice);
+      expect(values(first)).toEqual(values(await collect(a, slice)));
+      // Left after the first batch: not kept.
+      for await (const _ of client.streamBatches(request({ limit: 100, batchSize: 50 }))) break;
+      await service.shutdown(0);
+      expect(values(await collect(client, slice))).toEqual(values(first));
+      // Anything else goes to the stopped service and fails with its status.
+      await expect(collect(client, { limit: 100, batchSize: 50 })).rejects.toMatchObject({ code: expect.any(Number) });
+      await expect(collect(client, { ...slice, shuffleSeed: 4 })).rejects.toMatchObject({ code: expect.any(Number) });
+    } finally {
+      client.close();
+      await service.shutdown(0);
+    }
+  });
+});
+
 describe('in this process (the embedded stack\'s training reads batches this way)', () => {
   const local = () => (replicaA as DataServiceHandle).local;
   async function collectLocal(fields: Partial<StreamBatchesRequest>, signal?: AbortSignal): Promise<DecodedBatch[]> {

@@ -1,6 +1,7 @@
 import { Metadata } from '@grpc/grpc-js';
 import { DataServiceClient, DType, StreamBatchesRequest, type Batch, type DatasetInfo } from '@conjugate/proto';
 import { tensorMessageValues } from '@conjugate/tensor';
+import { BatchCache } from './batch-cache';
 import { createClient, serverStream, unaryCall, type CallSettings, type ConnectOptions } from './grpc-client';
 
 /** A batch as plain typed arrays: images float32 [B, H, W, C] in [0, 1], labels int32 [B]. */
@@ -48,12 +49,22 @@ export interface DataClient {
   readonly raw: DataServiceClient;
 }
 
+export interface DataClientOptions extends ConnectOptions {
+  /** Bytes of streamed slices kept to serve the same request again (BatchCache); 0 or unset keeps none. */
+  cacheBytes?: number;
+}
+
 /** A client for the data-service at host:port. */
-export function connectDataService(address: string, options: ConnectOptions = {}): DataClient {
+export function connectDataService(address: string, options: DataClientOptions = {}): DataClient {
   const raw = createClient(DataServiceClient, address, options);
-  const messages = (request: Partial<StreamBatchesRequest> & { dataset: string }, settings: CallSettings = {}) =>
+  const cache = options.cacheBytes ? new BatchCache(options.cacheBytes) : undefined;
+  const messages = (partial: Partial<StreamBatchesRequest> & { dataset: string }, settings: CallSettings = {}) => {
+    const request = StreamBatchesRequest.fromPartial(partial);
     // Metadata must be passed when options are: grpc-js reads a missing metadata as "options come first".
-    serverStream((callOptions) => raw.streamBatches(StreamBatchesRequest.fromPartial(request), settings.metadata ?? new Metadata(), callOptions), settings);
+    const fetch = () => serverStream((callOptions) => raw.streamBatches(request, settings.metadata ?? new Metadata(), callOptions), settings);
+    // A call with metadata of its own (a caller's credentials) is never answered from what another read.
+    return cache && !settings.metadata ? cache.stream(request, fetch, settings.signal) : fetch();
+  };
   return {
     raw,
     listDatasets: async (settings) => (await unaryCall(raw, raw.listDatasets, {}, settings)).datasets,

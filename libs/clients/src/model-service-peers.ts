@@ -12,6 +12,8 @@ export interface ModelServicePeerOptions {
   trainingServiceAddress?: string;
   /** Checkpoints kept built in memory. Default 4. */
   maxCachedModels?: number;
+  /** Bytes of dataset slices kept after streaming them from the data-service (BatchCache; 0: none). Default 256 MiB. */
+  dataCacheBytes?: number;
   /** Max bytes per gRPC message, both directions (ours and our clients'). Default 64 MiB. */
   maxMessageBytes?: number;
   /**
@@ -21,6 +23,8 @@ export interface ModelServicePeerOptions {
   clientTls?: ConnectOptions['tls'];
 }
 
+const DEFAULT_DATA_CACHE_MB = 256;
+
 /** The environment variables behind ModelServicePeerOptions, to extend a service's env schema with. */
 export const modelServicePeerEnv = {
   /** host:port of the data-service (dataset slices and points). */
@@ -28,17 +32,21 @@ export const modelServicePeerEnv = {
   /** host:port of the training-service (models by reference). */
   TRAINING_SERVICE_ADDRESS: envOptionalString(),
   MAX_CACHED_MODELS: envInt(4, 1, 1000),
+  /** MiB of dataset slices kept to serve each epoch's evaluation points again without streaming them (0: none). */
+  DATA_CACHE_MB: envInt(DEFAULT_DATA_CACHE_MB, 0, 1 << 20),
 };
 
 export function modelServicePeerOptionsFromEnv(config: {
   DATA_SERVICE_ADDRESS?: string;
   TRAINING_SERVICE_ADDRESS?: string;
   MAX_CACHED_MODELS: number;
+  DATA_CACHE_MB: number;
 }): ModelServicePeerOptions {
   return {
     dataServiceAddress: config.DATA_SERVICE_ADDRESS,
     trainingServiceAddress: config.TRAINING_SERVICE_ADDRESS,
     maxCachedModels: config.MAX_CACHED_MODELS,
+    dataCacheBytes: config.DATA_CACHE_MB * 2 ** 20,
   };
 }
 
@@ -53,7 +61,7 @@ export interface ModelServicePeers {
 /** The data client and the model resolver such a service needs, built once from its options. */
 export function connectModelServicePeers(options: ModelServicePeerOptions & { maxMessageBytes: number }): ModelServicePeers {
   const { maxMessageBytes, clientTls: tls } = options;
-  const data = options.dataServiceAddress ? connectDataService(options.dataServiceAddress, { maxMessageBytes, tls }) : undefined;
+  const data = options.dataServiceAddress ? connectDataService(options.dataServiceAddress, { maxMessageBytes, tls, cacheBytes: options.dataCacheBytes ?? DEFAULT_DATA_CACHE_MB * 2 ** 20 }) : undefined;
   const training = options.trainingServiceAddress ? createClient(TrainingServiceClient, options.trainingServiceAddress, { maxMessageBytes, tls }) : undefined;
   const resolver = new ModelResolver({ fetchCheckpoint: training && checkpointsFromTrainingService(training), maxCachedModels: options.maxCachedModels });
   return {
