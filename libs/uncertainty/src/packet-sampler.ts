@@ -66,46 +66,59 @@ export async function samplePacket(
   stats.samplesPerPoint = rowsPerPoint;
   const tilts = slopesAt(model, points, labels, batchSize);
   const sigma2 = sigma * sigma;
-  // One point's samples at a time, in arrays reused from point to point (they are summed, not kept).
+  // Several points' samples share a forward/backward pass when they fit in one (a shard's few samples
+  // per point would otherwise make many small passes); rows are independent, so values do not change.
+  const pointsPerPass = Math.max(1, Math.floor(batchSize / Math.max(rowsPerPoint, 1)));
+  // The samples of one group of points at a time, in arrays reused from group to group (they are summed, not kept).
   const drawn: DrawnSamples = {
-    logLoss: new Float32Array(rowsPerPoint),
-    displacement: new Float32Array(rowsPerPoint * D),
-    score: new Float32Array(rowsPerPoint * D),
+    logLoss: new Float32Array(pointsPerPass * rowsPerPoint),
+    displacement: new Float32Array(pointsPerPass * rowsPerPoint * D),
+    score: new Float32Array(pointsPerPass * rowsPerPoint * D),
   };
   let samplesDone = 0;
-  for (let k = 0; k < K; k++) {
+  for (let first = 0; first < K; first += pointsPerPass) {
     options.signal?.throwIfAborted();
-    const mu = new Float64Array(D);
-    for (let i = 0; i < D; i++) {
-      const a = tilts[k * D + i];
-      mu[i] = Number.isFinite(a) ? 2 * sigma2 * a : 0; // no tilt where ∇log l(x0) is not finite
-    }
-    await drawAndEvaluate(model, points, k, labels[k], mu, batches, counts, pointIds[k], options, drawn);
-    let row = 0;
-    batches.forEach((_, b) => {
-      const n = counts[b];
-      const logWeight = new Float64Array(n);
-      for (let r = 0; r < n; r++) {
-        const offset = (row + r) * D;
-        let dMu = 0;
-        for (let i = 0; i < D; i++) dMu += drawn.displacement[offset + i] * mu[i];
-        const logW = 2 * drawn.logLoss[row + r] - dMu / sigma2;
-        logWeight[r] = Number.isNaN(logW) ? -Infinity : logW;
+    const group = Array.from({ length: Math.min(pointsPerPass, K - first) }, (_, g) => first + g);
+    const tilt = group.map((k) => {
+      const mu = new Float64Array(D);
+      for (let i = 0; i < D; i++) {
+        const a = tilts[k * D + i];
+        mu[i] = Number.isFinite(a) ? 2 * sigma2 * a : 0; // no tilt where ∇log l(x0) is not finite
       }
-      accumulateBatch(stats, k, b, {
-        logWeight,
-        displacement: drawn.displacement.subarray(row * D, (row + n) * D),
-        score: drawn.score.subarray(row * D, (row + n) * D),
-        inverseTwoSigma2: 1 / (2 * sigma2),
-      });
-      row += n;
+      return mu;
     });
-    samplesDone += rowsPerPoint;
-    options.onProgress?.(k + 1, samplesDone);
-    // Let sockets and timers run between points: progress gets out, cancellation gets in.
+    await drawAndEvaluate(model, { points, group, labels: group.map((k) => labels[k]), pointIds: group.map((k) => pointIds[k]), mu: tilt, batches, counts }, options, drawn);
+    group.forEach((k, g) => {
+      accumulatePoint(stats, k, drawn, g * rowsPerPoint, tilt[g], counts, sigma2);
+      samplesDone += rowsPerPoint;
+      options.onProgress?.(k + 1, samplesDone);
+    });
+    // Let sockets and timers run between passes: progress gets out, cancellation gets in.
     await new Promise((resolve) => setImmediate(resolve));
   }
   return stats;
+}
+
+/** Adds point k's drawn samples (rows from `row` on, batch after batch) to its cells: log ω = 2 log l(X) − d·μ/σ². */
+function accumulatePoint(stats: PacketStatistics, k: number, drawn: DrawnSamples, row: number, mu: Float64Array, counts: number[], sigma2: number): void {
+  const D = mu.length;
+  counts.forEach((n, b) => {
+    const logWeight = new Float64Array(n);
+    for (let r = 0; r < n; r++) {
+      const offset = (row + r) * D;
+      let dMu = 0;
+      for (let i = 0; i < D; i++) dMu += drawn.displacement[offset + i] * mu[i];
+      const logW = 2 * drawn.logLoss[row + r] - dMu / sigma2;
+      logWeight[r] = Number.isNaN(logW) ? -Infinity : logW;
+    }
+    accumulateBatch(stats, k, b, {
+      logWeight,
+      displacement: drawn.displacement.subarray(row * D, (row + n) * D),
+      score: drawn.score.subarray(row * D, (row + n) * D),
+      inverseTwoSigma2: 1 / (2 * sigma2),
+    });
+    row += n;
+  });
 }
 
 /** ∇ log l at every point, flat [K, D]. */
@@ -134,39 +147,54 @@ interface DrawnSamples {
   score: Float32Array;
 }
 
-/** Draws every batch of one point (seeded per point and batch) into `result`, evaluates log l and s in chunks of rows. */
+/** The points whose samples one call draws and evaluates: positions in `points`, with their labels, ids and tilts μ. */
+interface PointGroup {
+  points: tf.Tensor;
+  group: number[];
+  labels: number[];
+  pointIds: number[];
+  mu: Float64Array[];
+  /** The shard's jackknife batches and the samples each draws per point. */
+  batches: number[];
+  counts: number[];
+}
+
+/**
+ * Draws every batch of each point of the group (seeded per point and batch) into `result`, point after
+ * point, and evaluates log l and s at X = x0 + d in passes of at most `batchSize` rows.
+ */
 async function drawAndEvaluate(
   model: LogLossModel,
-  points: tf.Tensor,
-  k: number,
-  label: number,
-  mu: Float64Array,
-  batches: number[],
-  counts: number[],
-  pointId: number,
+  { points, group, labels, pointIds, mu, batches, counts }: PointGroup,
   { sigma, seed, batchSize, signal }: PacketSamplingOptions,
   result: DrawnSamples,
 ): Promise<void> {
-  const D = mu.length;
-  const rows = counts.reduce((a, b) => a + b, 0);
+  const D = mu[0].length;
+  const perPoint = counts.reduce((a, b) => a + b, 0);
+  const rows = group.length * perPoint;
+  // Row r belongs to the point at group position ⌊r / perPoint⌋.
+  const owner = Int32Array.from({ length: rows }, (_, r) => Math.floor(r / perPoint));
+  const muFlat = new Float32Array(group.length * D);
+  mu.forEach((m, g) => muFlat.set(m, g * D));
   const displacements = tf.tidy(() => {
-    const muRow = tf.tensor2d(Float32Array.from(mu), [1, D], 'float32');
-    const parts = batches.map((b, j) => tf.randomNormal([counts[j], D], 0, 1, 'float32', streamSeed(seed, pointId, b)));
-    return tf.add(muRow, tf.mul(tf.concat(parts, 0), sigma)) as tf.Tensor2D;
+    const muRows = tf.gather(tf.tensor2d(muFlat, [group.length, D], 'float32'), owner);
+    const parts = group.flatMap((_, g) => batches.map((b, j) => tf.randomNormal([counts[j], D], 0, 1, 'float32', streamSeed(seed, pointIds[g], b))));
+    return tf.add(muRows, tf.mul(tf.concat(parts, 0), sigma)) as tf.Tensor2D;
   });
   try {
     readInto(displacements, result.displacement);
     for (let start = 0; start < rows; start += batchSize) {
-      // One point may take many batches of samples: yield and stop between them too, not only between points.
+      // One point may take many passes: yield and stop between them too, not only between groups.
       if (start > 0) await new Promise((resolve) => setImmediate(resolve));
       signal?.throwIfAborted();
       const size = Math.min(batchSize, rows - start);
+      const rowsOwners = owner.subarray(start, start + size);
       const x = tf.tidy(() => {
-        const x0 = tf.slice(points, k, 1);
-        const d = tf.reshape(tf.slice(displacements, start, size), [size, ...x0.shape.slice(1)]);
+        const x0 = tf.gather(points, Int32Array.from(rowsOwners, (g) => group[g]));
+        const d = tf.reshape(tf.slice(displacements, start, size), x0.shape);
         return tf.add(x0, d);
       });
-      const y = tf.fill([size], label, 'int32') as tf.Tensor1D;
+      const y = tf.tensor1d(Int32Array.from(rowsOwners, (g) => labels[g]), 'int32');
       try {
         logLossAndScore(model, x, y, { logLoss: result.logLoss, score: result.score, row: start });
       } finally {
