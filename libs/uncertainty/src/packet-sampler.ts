@@ -3,6 +3,7 @@ import { readInto } from '@conjugate/backend';
 import { logLossAndScore, pointSize, type LogLossModel } from './log-loss';
 import { accumulateBatch, emptyPacketStatistics, type PacketStatistics } from './packet-statistics';
 import { streamSeed } from './seeds';
+import { fillStandardNormal } from './standard-normal';
 
 export interface PacketSamplingOptions {
   /** Absolute packet width in the model's space (> 0). */
@@ -72,6 +73,7 @@ export async function samplePacket(
   // The samples of one group of points at a time, in arrays reused from group to group (they are summed, not kept).
   const drawn: DrawnSamples = {
     logLoss: new Float32Array(pointsPerPass * rowsPerPoint),
+    normal: new Float32Array(pointsPerPass * rowsPerPoint * D),
     displacement: new Float32Array(pointsPerPass * rowsPerPoint * D),
     score: new Float32Array(pointsPerPass * rowsPerPoint * D),
   };
@@ -143,6 +145,8 @@ function slopesAt(model: LogLossModel, points: tf.Tensor, labels: number[], batc
 
 interface DrawnSamples {
   logLoss: Float32Array;
+  /** The standard normal z behind each displacement. */
+  normal: Float32Array;
   displacement: Float32Array;
   score: Float32Array;
 }
@@ -176,10 +180,15 @@ async function drawAndEvaluate(
   const owner = Int32Array.from({ length: rows }, (_, r) => Math.floor(r / perPoint));
   const muFlat = new Float32Array(group.length * D);
   mu.forEach((m, g) => muFlat.set(m, g * D));
+  // z of each (point, batch) from its own stream, then d = μ + σz.
+  const z = result.normal.subarray(0, rows * D);
+  let filled = 0;
+  for (const pointId of pointIds) {
+    batches.forEach((b, j) => fillStandardNormal(z.subarray(filled, (filled += counts[j] * D)), streamSeed(seed, pointId, b)));
+  }
   const displacements = tf.tidy(() => {
     const muRows = tf.gather(tf.tensor2d(muFlat, [group.length, D], 'float32'), owner);
-    const parts = group.flatMap((_, g) => batches.map((b, j) => tf.randomNormal([counts[j], D], 0, 1, 'float32', streamSeed(seed, pointIds[g], b))));
-    return tf.add(muRows, tf.mul(tf.concat(parts, 0), sigma)) as tf.Tensor2D;
+    return tf.add(muRows, tf.mul(tf.tensor2d(z, [rows, D], 'float32'), sigma)) as tf.Tensor2D;
   });
   try {
     readInto(displacements, result.displacement);
