@@ -3,9 +3,11 @@
 // runs beside training) through service processes — once with one attack- and one uncertainty-service,
 // once with two of each, the evaluator sharding every step over the replicas — and the ratio:
 // `evaluation_scaling_2_replicas: S x` (S = one replica's time / two replicas' time; a replica's kernels
-// on one thread), and one replica of each with its kernels on every core, `evaluation_scaling_N_threads`. The rounds take
-// turns (1, 2, 1, 2, …) after a small warm-up evaluation on every replica, so that a change in the
-// machine's load hits both alike; medians are printed.
+// on one thread), and one replica of each with its kernels on every core, `evaluation_scaling_N_threads`.
+// Each setup's first evaluation pays one-time costs (kernels compiled, heaps grown, each replica's points
+// streamed into its cache), as a run's first epoch does: it is printed on its own (`evaluation_first_…`),
+// and the figures are of the evaluations after it, as a run's other epochs. The rounds take turns
+// (1, 2, 1, 2, …) so that a change in the machine's load hits both alike; medians are printed.
 import { availableParallelism, loadavg } from 'node:os';
 import { initBackend } from '@conjugate/backend';
 import { targetOf } from '@conjugate/clients';
@@ -49,26 +51,28 @@ async function main() {
     const walls = new Map<string, number[]>(names.map((name) => [name, []]));
     const steps = new Map<string, Map<string, number[]>>(names.map((name) => [name, new Map()]));
     console.log(`# ${preset}: robust ${config.evaluation.robustPoints} images × 2 spaces, ensemble over ${config.evaluation.ensemblePoints === -1 ? 'the whole test split' : config.evaluation.ensemblePoints} × 2, packet ${config.evaluation.packet?.numPoints} points × 2; load ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`);
-    // A small evaluation on every replica first: its first call compiles kernels and decodes the model.
-    const warmUp = { ...config, evaluation: { ...config.evaluation, robustPoints: 200, ensemblePoints: 512, packet: { ...config.evaluation.packet!, numPoints: 4 } } };
-    for (const name of names) {
+    // One evaluation through a setup: its wall time and its steps' times.
+    const evaluateOn = async (name: string) => {
       const remote = connectEvaluator({ ...setups[name], data: data.address });
-      await remote.evaluator.evaluate({ ...context, config: warmUp }).finally(() => remote.close());
-    }
+      try {
+        const started = performance.now();
+        const measured = await remote.evaluator.evaluate(context);
+        const wall = (performance.now() - started) / 1000;
+        const missing = [measured.robustPixel, measured.robustFeature, ...measured.uncertainty].map((m) => m?.missingReason).filter(Boolean);
+        if (missing.length > 0) throw new Error(`evaluation through ${name} missed: ${missing.join('; ')}`);
+        return { wall, steps: measured.steps };
+      } finally {
+        remote.close();
+      }
+    };
+    const first = new Map<string, number>();
+    for (const name of names) first.set(name, (await evaluateOn(name)).wall);
     for (let round = 0; round < rounds; round++) {
       for (const name of names) {
-        const remote = connectEvaluator({ ...setups[name], data: data.address });
-        try {
-          const started = performance.now();
-          const measured = await remote.evaluator.evaluate(context);
-          walls.get(name)!.push((performance.now() - started) / 1000);
-          const missing = [measured.robustPixel, measured.robustFeature, ...measured.uncertainty].map((m) => m?.missingReason).filter(Boolean);
-          if (missing.length > 0) throw new Error(`evaluation through ${name} missed: ${missing.join('; ')}`);
-          const perStep = steps.get(name)!;
-          for (const { step, seconds } of measured.steps) perStep.set(step, [...(perStep.get(step) ?? []), seconds]);
-        } finally {
-          remote.close();
-        }
+        const measured = await evaluateOn(name);
+        walls.get(name)!.push(measured.wall);
+        const perStep = steps.get(name)!;
+        for (const { step, seconds } of measured.steps) perStep.set(step, [...(perStep.get(step) ?? []), seconds]);
       }
     }
     const base = names[0];
@@ -81,6 +85,7 @@ async function main() {
         console.log(`${label}_scaling_${name.replace('1_replica_', '')}: ${(median(one) / other).toFixed(2)} x`);
       }
     }
+    for (const name of names) console.log(`evaluation_first_${name}_s: ${first.get(name)!.toFixed(1)} s`);
     for (const name of names) console.log(`evaluation_${name}_s: ${median(walls.get(name)!).toFixed(1)} s`);
     for (const name of names.slice(1)) {
       console.log(`evaluation_scaling_${name.replace('1_replica_', '')}: ${(median(walls.get(base)!) / median(walls.get(name)!)).toFixed(2)} x`);

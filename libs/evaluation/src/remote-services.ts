@@ -95,10 +95,11 @@ export function grpcRemoteServices(clients: GrpcClients): RemoteServices {
       if (replicas.length === 0) throw Object.assign(new Error(`uncertainty-service: no replica reachable at ${clients.uncertaintyAddresses.join(', ')}`), { code: 14 });
       const endpoints = await resolveAllEndpoints(replicas);
       const n = endpoints.length;
-      // Two shards per replica (within the jackknife batches, so the estimate stays the same): a replica
-      // done early takes another shard instead of idling.
+      // Four shards per replica (within the jackknife batches, so the estimate stays the same): a replica
+      // done early takes another shard instead of idling, and the last shards are short. A shard costs no
+      // extra passes (its points share them), only its own start.
       const jackknife = request.spec?.jackknifeBatches || DEFAULT_ESTIMATE_OPTIONS.jackknifeBatches;
-      const shards = options.whole ? 1 : clients.uncertaintyShards || Math.min(2 * n, jackknife);
+      const shards = options.whole ? 1 : clients.uncertaintyShards || Math.min(4 * n, jackknife);
       return estimateAcrossReplicas(request, endpoints, {
         shards, pool: uncertaintyPool, deadlineMs: clients.deadlineMs ?? 30 * 60_000,
         onProgress: (_shard, p, replica) => onProgress({ ...p, stage: `${p.stage} (replica ${replica + 1}/${n})` }),

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { readInto } from '@conjugate/backend';
 import { logLossAndScore, pointSize, type LogLossModel } from './log-loss';
 import { accumulateBatch, emptyPacketStatistics, type PacketStatistics } from './packet-statistics';
 import { streamSeed } from './seeds';
@@ -73,10 +72,11 @@ export async function samplePacket(
   // The samples of one group of points at a time, in arrays reused from group to group (they are summed, not kept).
   const drawn: DrawnSamples = {
     logLoss: new Float32Array(pointsPerPass * rowsPerPoint),
-    normal: new Float32Array(pointsPerPass * rowsPerPoint * D),
     displacement: new Float32Array(pointsPerPass * rowsPerPoint * D),
     score: new Float32Array(pointsPerPass * rowsPerPoint * D),
+    input: new Float32Array(Math.min(batchSize, pointsPerPass * rowsPerPoint) * D),
   };
+  const origins = points.dataSync() as Float32Array;
   let samplesDone = 0;
   for (let first = 0; first < K; first += pointsPerPass) {
     options.signal?.throwIfAborted();
@@ -89,7 +89,7 @@ export async function samplePacket(
       }
       return mu;
     });
-    await drawAndEvaluate(model, { points, group, labels: group.map((k) => labels[k]), pointIds: group.map((k) => pointIds[k]), mu: tilt, batches, counts }, options, drawn);
+    await drawAndEvaluate(model, { origins, group, labels: group.map((k) => labels[k]), pointIds: group.map((k) => pointIds[k]), mu: tilt, batches, counts }, options, drawn);
     group.forEach((k, g) => {
       accumulatePoint(stats, k, drawn, g * rowsPerPoint, tilt[g], counts, sigma2);
       samplesDone += rowsPerPoint;
@@ -104,18 +104,19 @@ export async function samplePacket(
 /** Adds point k's drawn samples (rows from `row` on, batch after batch) to its cells: log ω = 2 log l(X) − d·μ/σ². */
 function accumulatePoint(stats: PacketStatistics, k: number, drawn: DrawnSamples, row: number, mu: Float64Array, counts: number[], sigma2: number): void {
   const D = mu.length;
+  const { displacement, logLoss } = drawn;
   counts.forEach((n, b) => {
     const logWeight = new Float64Array(n);
     for (let r = 0; r < n; r++) {
       const offset = (row + r) * D;
       let dMu = 0;
-      for (let i = 0; i < D; i++) dMu += drawn.displacement[offset + i] * mu[i];
-      const logW = 2 * drawn.logLoss[row + r] - dMu / sigma2;
+      for (let i = 0; i < D; i++) dMu += displacement[offset + i] * mu[i];
+      const logW = 2 * logLoss[row + r] - dMu / sigma2;
       logWeight[r] = Number.isNaN(logW) ? -Infinity : logW;
     }
     accumulateBatch(stats, k, b, {
       logWeight,
-      displacement: drawn.displacement.subarray(row * D, (row + n) * D),
+      displacement: displacement.subarray(row * D, (row + n) * D),
       score: drawn.score.subarray(row * D, (row + n) * D),
       inverseTwoSigma2: 1 / (2 * sigma2),
     });
@@ -145,15 +146,16 @@ function slopesAt(model: LogLossModel, points: tf.Tensor, labels: number[], batc
 
 interface DrawnSamples {
   logLoss: Float32Array;
-  /** The standard normal z behind each displacement. */
-  normal: Float32Array;
   displacement: Float32Array;
   score: Float32Array;
+  /** One pass's rows X = x0 + d. */
+  input: Float32Array;
 }
 
-/** The points whose samples one call draws and evaluates: positions in `points`, with their labels, ids and tilts μ. */
+/** The points whose samples one call draws and evaluates: positions among the points, with their labels, ids and tilts μ. */
 interface PointGroup {
-  points: tf.Tensor;
+  /** Every point's values, [K, D]. */
+  origins: Float32Array;
   group: number[];
   labels: number[];
   pointIds: number[];
@@ -165,53 +167,53 @@ interface PointGroup {
 
 /**
  * Draws every batch of each point of the group (seeded per point and batch) into `result`, point after
- * point, and evaluates log l and s at X = x0 + d in passes of at most `batchSize` rows.
+ * point, and evaluates log l and s at X = x0 + d in passes of at most `batchSize` rows. d = μ + σz and
+ * X are float32 sums and products rounded as tfjs's float32 ops round them (a product or sum of two
+ * float32 values rounded once from float64 is the float32 result), without a tensor op per step.
  */
 async function drawAndEvaluate(
   model: LogLossModel,
-  { points, group, labels, pointIds, mu, batches, counts }: PointGroup,
+  { origins, group, labels, pointIds, mu, batches, counts }: PointGroup,
   { sigma, seed, batchSize, signal }: PacketSamplingOptions,
   result: DrawnSamples,
 ): Promise<void> {
   const D = mu[0].length;
   const perPoint = counts.reduce((a, b) => a + b, 0);
   const rows = group.length * perPoint;
-  // Row r belongs to the point at group position ⌊r / perPoint⌋.
-  const owner = Int32Array.from({ length: rows }, (_, r) => Math.floor(r / perPoint));
-  const muFlat = new Float32Array(group.length * D);
-  mu.forEach((m, g) => muFlat.set(m, g * D));
-  // z of each (point, batch) from its own stream, then d = μ + σz.
-  const z = result.normal.subarray(0, rows * D);
-  let filled = 0;
-  for (const pointId of pointIds) {
-    batches.forEach((b, j) => fillStandardNormal(z.subarray(filled, (filled += counts[j] * D)), streamSeed(seed, pointId, b)));
-  }
-  const displacements = tf.tidy(() => {
-    const muRows = tf.gather(tf.tensor2d(muFlat, [group.length, D], 'float32'), owner);
-    return tf.add(muRows, tf.mul(tf.tensor2d(z, [rows, D], 'float32'), sigma)) as tf.Tensor2D;
-  });
-  try {
-    readInto(displacements, result.displacement);
-    for (let start = 0; start < rows; start += batchSize) {
-      // One point may take many passes: yield and stop between them too, not only between groups.
-      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-      signal?.throwIfAborted();
-      const size = Math.min(batchSize, rows - start);
-      const rowsOwners = owner.subarray(start, start + size);
-      const x = tf.tidy(() => {
-        const x0 = tf.gather(points, Int32Array.from(rowsOwners, (g) => group[g]));
-        const d = tf.reshape(tf.slice(displacements, start, size), x0.shape);
-        return tf.add(x0, d);
-      });
-      const y = tf.tensor1d(Int32Array.from(rowsOwners, (g) => labels[g]), 'int32');
-      try {
-        logLossAndScore(model, x, y, { logLoss: result.logLoss, score: result.score, row: start });
-      } finally {
-        x.dispose();
-        y.dispose();
-      }
+  const sigma32 = Math.fround(sigma);
+  const d = result.displacement;
+  group.forEach((_, g) => {
+    const mu32 = Float32Array.from(mu[g]);
+    let row = g * perPoint;
+    batches.forEach((b, j) => {
+      fillStandardNormal(d.subarray(row * D, (row + counts[j]) * D), streamSeed(seed, pointIds[g], b));
+      row += counts[j];
+    });
+    for (let o = g * perPoint * D, end = (g + 1) * perPoint * D; o < end; o += D) {
+      for (let i = 0; i < D; i++) d[o + i] = mu32[i] + Math.fround(d[o + i] * sigma32);
     }
-  } finally {
-    displacements.dispose();
+  });
+  for (let start = 0; start < rows; start += batchSize) {
+    // One point may take many passes: yield and stop between them too, not only between groups.
+    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+    signal?.throwIfAborted();
+    const size = Math.min(batchSize, rows - start);
+    const rowLabels = new Int32Array(size);
+    const input = result.input;
+    for (let r = 0; r < size; r++) {
+      const g = Math.floor((start + r) / perPoint);
+      rowLabels[r] = labels[g];
+      const x0 = group[g] * D;
+      const o = (start + r) * D;
+      for (let i = 0, at = r * D; i < D; i++) input[at + i] = origins[x0 + i] + d[o + i];
+    }
+    const x = tf.tensor(input.subarray(0, size * D), [size, ...model.pointShape], 'float32');
+    const y = tf.tensor1d(rowLabels, 'int32');
+    try {
+      logLossAndScore(model, x, y, { logLoss: result.logLoss, score: result.score, row: start });
+    } finally {
+      x.dispose();
+      y.dispose();
+    }
   }
 }

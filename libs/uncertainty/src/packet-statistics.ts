@@ -70,6 +70,9 @@ export function accumulateBatch(stats: PacketStatistics, k: number, b: number, s
   stats.logRef[cell] = ref;
   if (ref === -Infinity) return; // every sample has zero weight: the cell contributes nothing
   const offset = cell * D;
+  // Locals for the hot loop (rows × D).
+  const { displacement, score, inverseTwoSigma2 } = samples;
+  const { sumWd, sumWd2, sumWsu2 } = stats;
   let sumW = 0;
   let sumW2 = 0;
   for (let r = 0; r < rows; r++) {
@@ -79,11 +82,11 @@ export function accumulateBatch(stats: PacketStatistics, k: number, b: number, s
     sumW2 += w * w;
     const row = r * D;
     for (let i = 0; i < D; i++) {
-      const d = samples.displacement[row + i];
-      const su = samples.score[row + i] - d * samples.inverseTwoSigma2;
-      stats.sumWd[offset + i] += w * d;
-      stats.sumWd2[offset + i] += w * d * d;
-      stats.sumWsu2[offset + i] += w * su * su;
+      const d = displacement[row + i];
+      const su = score[row + i] - d * inverseTwoSigma2;
+      sumWd[offset + i] += w * d;
+      sumWd2[offset + i] += w * d * d;
+      sumWsu2[offset + i] += w * su * su;
     }
   }
   stats.sumW[cell] = sumW;
