@@ -11,7 +11,7 @@ import { initBackend } from '@conjugate/backend';
 import { connectDataService } from '@conjugate/clients';
 import { startDataService } from '@conjugate/data-service';
 import { createClassifier } from '@conjugate/models';
-import { Split } from '@conjugate/proto';
+import { Split, StreamBatchesRequest } from '@conjugate/proto';
 import { createLogger } from '@conjugate/service-kit';
 import { trainingDataFrom } from '@conjugate/training-service';
 import { batchesOf, createOptimizer, trainEpoch, type Batch } from '@conjugate/training';
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   const service = await startDataService({ port: 0, host: '127.0.0.1', reflection: false, logger: createLogger('bench', { level: 'silent' }) });
   const client = connectDataService(service.address);
   const remote = trainingDataFrom(client, service.address);
-  const request = { dataset: 'mnist', split: Split.SPLIT_TRAIN, batchSize, offset: 0, limit: count, indices: [], shardIndex: 0, shardCount: 0, labelsOnly: false };
+  const request = StreamBatchesRequest.fromPartial({ dataset: 'mnist', split: Split.SPLIT_TRAIN, batchSize, limit: count });
   const inProcess: number[] = [];
   const overGrpc: number[] = [];
   // Interleave the two, each going first every other time, so that neither order nor the load from

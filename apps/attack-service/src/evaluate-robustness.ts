@@ -12,7 +12,7 @@ import {
 } from '@conjugate/attacks';
 import type { ModelResolver } from '@conjugate/clients';
 import type { Classifier } from '@conjugate/models';
-import { DType, Split, type Batch, type EvaluateRobustnessRequest, type EvaluateRobustnessUpdate, type StreamBatchesRequest } from '@conjugate/proto';
+import { DType, Split, StreamBatchesRequest, type Batch, type EvaluateRobustnessRequest, type EvaluateRobustnessUpdate } from '@conjugate/proto';
 import { checkCount, checkShard, checkString, failedPrecondition, invalidArgument, truncateForMessage, type ServerStreamContext } from '@conjugate/service-kit';
 import { fromTensorMessage } from '@conjugate/tensor';
 import { checkAttackCost, LARGEST_SPLIT } from './attack-cost';
@@ -131,7 +131,7 @@ function sliceOf(request: EvaluateRobustnessRequest): StreamBatchesRequest {
   }
   if (request.offset < 0) throw invalidArgument(`offset: must be ≥ 0, got ${request.offset}`);
   if (request.limit < 0) throw invalidArgument(`limit: must be ≥ 0, got ${request.limit}`);
-  return {
+  return StreamBatchesRequest.fromPartial({
     dataset: request.dataset,
     split: request.split,
     batchSize: request.batchSize || DEFAULT_EVALUATION_BATCH,
@@ -139,10 +139,7 @@ function sliceOf(request: EvaluateRobustnessRequest): StreamBatchesRequest {
     offset: request.offset,
     limit: request.limit,
     indices: request.indices,
-    shardIndex: 0,
-    shardCount: 0,
-    labelsOnly: false,
-  };
+  });
 }
 
 /** feature_scale: unset, or both stds finite and > 0. */

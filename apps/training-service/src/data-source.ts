@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import { decodeBatch, type DataClient } from '@conjugate/clients';
-import { Split, type Batch as BatchMessage, type DatasetInfo, type StreamBatchesRequest } from '@conjugate/proto';
+import { Split, StreamBatchesRequest, type Batch as BatchMessage, type DatasetInfo } from '@conjugate/proto';
 import type { Batch } from '@conjugate/training';
 
 /** What the trainer needs from the data-service. */
@@ -127,5 +127,5 @@ function toTensors(message: BatchMessage): Batch {
 
 /** The test split, first `limit` images (0 = all), in natural order. */
 export function testRequest(dataset: string, limit: number, batchSize: number): StreamBatchesRequest {
-  return { dataset, split: Split.SPLIT_TEST, batchSize, offset: 0, limit, indices: [], shardIndex: 0, shardCount: 0, labelsOnly: false };
+  return StreamBatchesRequest.fromPartial({ dataset, split: Split.SPLIT_TEST, batchSize, limit });
 }

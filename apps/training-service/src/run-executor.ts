@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createClassifier, fromModelMessage, toModelMessage, type TrainableClassifier } from '@conjugate/models';
-import { Split, type EmbeddingSnapshot, type EpochMetrics, type Model, type ModelSpec, type Progress, type RunConfig, type StreamBatchesRequest } from '@conjugate/proto';
+import { Split, StreamBatchesRequest, type EmbeddingSnapshot, type EpochMetrics, type Model, type ModelSpec, type Progress, type RunConfig } from '@conjugate/proto';
 import { fromTensorMessage, toTensorMessage } from '@conjugate/tensor';
 import {
   attackMixing, createOptimizer, evaluateAccuracy, restoreOptimizerState, saveOptimizerState, trainEpoch, type EpochResult,
@@ -197,10 +197,10 @@ async function restoreOrCreate(store: RunStore, runId: string, config: RunConfig
  * in that order at epoch 1 (whose indices are then stored), as a seeded permutation of them after.
  */
 async function trainRequest(store: RunStore, runId: string, config: RunConfig, epoch: number): Promise<{ request: StreamBatchesRequest; collectSubset: boolean }> {
-  const base = { dataset: config.dataset, split: Split.SPLIT_TRAIN, batchSize: config.batchSize, offset: 0, shardIndex: 0, shardCount: 0, labelsOnly: false };
-  if (config.trainLimit === 0) return { request: { ...base, shuffleSeed: epochShuffleSeed(config.seed, epoch), limit: 0, indices: [] }, collectSubset: false };
-  if (epoch === 1) return { request: { ...base, shuffleSeed: epochShuffleSeed(config.seed, 0), limit: config.trainLimit, indices: [] }, collectSubset: true };
+  const base = { dataset: config.dataset, split: Split.SPLIT_TRAIN, batchSize: config.batchSize };
+  if (config.trainLimit === 0) return { request: StreamBatchesRequest.fromPartial({ ...base, shuffleSeed: epochShuffleSeed(config.seed, epoch) }), collectSubset: false };
+  if (epoch === 1) return { request: StreamBatchesRequest.fromPartial({ ...base, shuffleSeed: epochShuffleSeed(config.seed, 0), limit: config.trainLimit }), collectSubset: true };
   const subset = await store.loadTrainSubset(runId);
   if (!subset) throw new Error(`cannot continue run ${runId}: its train subset (stored after epoch 1) is missing from ${store.dir}`);
-  return { request: { ...base, limit: 0, indices: seededPermutation(subset, epochShuffleSeed(config.seed, epoch)) }, collectSubset: false };
+  return { request: StreamBatchesRequest.fromPartial({ ...base, indices: seededPermutation(subset, epochShuffleSeed(config.seed, epoch)) }), collectSubset: false };
 }

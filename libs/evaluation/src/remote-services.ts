@@ -1,7 +1,7 @@
 import { connectivityState, Metadata, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { createClient, estimateAcrossReplicas, ReplicaPool, resolveAllEndpoints, resolveEndpoints, robustnessAcrossReplicas } from '@conjugate/clients';
 import {
-  AttackServiceClient, Split, UncertaintyServiceClient, type AttackBatchRequest, type AttackBatchResponse, type Batch, type DataServiceClient,
+  AttackServiceClient, Split, StreamBatchesRequest, UncertaintyServiceClient, type AttackBatchRequest, type AttackBatchResponse, type Batch, type DataServiceClient,
   type EstimateRequest, type EstimateResult, type EvaluateRobustnessRequest, type Progress, type RobustnessResult, type Tensor,
 } from '@conjugate/proto';
 import { DEFAULT_ESTIMATE_OPTIONS } from '@conjugate/uncertainty';
@@ -110,7 +110,7 @@ export function grpcRemoteServices(clients: GrpcClients): RemoteServices {
     }),
     testImages: async (dataset, count, shuffleSeed) => {
       const batches: Batch[] = [];
-      const stream = clients.data.streamBatches({ dataset, split: Split.SPLIT_TEST, batchSize: count, shuffleSeed, offset: 0, limit: count, indices: [], shardIndex: 0, shardCount: 0, labelsOnly: false }, deadline());
+      const stream = clients.data.streamBatches(StreamBatchesRequest.fromPartial({ dataset, split: Split.SPLIT_TEST, batchSize: count, shuffleSeed, limit: count }), deadline());
       for await (const batch of stream as AsyncIterable<Batch>) batches.push(batch);
       const batch = batches[0];
       if (batches.length !== 1 || !batch.images || !batch.labels) throw new Error(`data-service: expected one batch of ${count} ${dataset} test images, got ${batches.length} batches`);
