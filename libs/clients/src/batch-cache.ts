@@ -2,10 +2,8 @@ import { LRUCache } from 'lru-cache';
 import { StreamBatchesRequest, type Batch } from '@conjugate/proto';
 
 /** Bytes a kept Batch message holds (its tensors' data and its indices). */
-function bytesOf(batches: Batch[]): number {
-  let bytes = 0;
-  for (const batch of batches) bytes += (batch.images?.data.byteLength ?? 0) + (batch.labels?.data.byteLength ?? 0) + 8 * batch.indices.length + 64;
-  return bytes;
+function bytesOf(batch: Batch): number {
+  return (batch.images?.data.byteLength ?? 0) + (batch.labels?.data.byteLength ?? 0) + 8 * batch.indices.length + 64;
 }
 
 /**
@@ -19,8 +17,7 @@ export class BatchCache {
   private readonly slices: LRUCache<string, Batch[]>;
 
   constructor(private readonly maxBytes: number) {
-    // At least 1: lru-cache takes no size 0 (an empty slice is an answer too).
-    this.slices = new LRUCache<string, Batch[]>({ maxSize: maxBytes, sizeCalculation: (batches) => Math.max(1, bytesOf(batches)) });
+    this.slices = new LRUCache<string, Batch[]>({ maxSize: maxBytes });
   }
 
   /**
@@ -44,12 +41,13 @@ export class BatchCache {
     for await (const batch of fetch()) {
       if (batches) {
         batches.push(batch);
-        bytes += bytesOf([batch]);
+        bytes += bytesOf(batch);
         if (bytes > this.maxBytes) batches = undefined;
       }
       yield batch;
     }
-    if (batches) this.slices.set(key, batches);
+    // At least 1: lru-cache takes no size 0 (an empty slice is an answer too).
+    if (batches) this.slices.set(key, batches, { size: Math.max(1, bytes) });
   }
 
   /** Bytes kept now. */

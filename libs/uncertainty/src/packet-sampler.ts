@@ -89,7 +89,7 @@ export async function samplePacket(
       }
       return mu;
     });
-    await drawAndEvaluate(model, { origins, group, labels: group.map((k) => labels[k]), pointIds: group.map((k) => pointIds[k]), mu: tilt, batches, counts }, options, drawn);
+    await drawAndEvaluate(model, { origins, labels, pointIds, group, mu: tilt, batches, counts }, options, drawn);
     group.forEach((k, g) => {
       accumulatePoint(stats, k, drawn, g * rowsPerPoint, tilt[g], counts, sigma2);
       samplesDone += rowsPerPoint;
@@ -152,13 +152,13 @@ interface DrawnSamples {
   input: Float32Array;
 }
 
-/** The points whose samples one call draws and evaluates: positions among the points, with their labels, ids and tilts μ. */
+/** The points whose samples one call draws and evaluates (`group`: their positions k) and their tilts μ. */
 interface PointGroup {
-  /** Every point's values, [K, D]. */
+  /** Every point's values, [K, D], labels and ids. */
   origins: Float32Array;
-  group: number[];
   labels: number[];
   pointIds: number[];
+  group: number[];
   mu: Float64Array[];
   /** The shard's jackknife batches and the samples each draws per point. */
   batches: number[];
@@ -186,7 +186,7 @@ async function drawAndEvaluate(
     const mu32 = Float32Array.from(mu[g]);
     let row = g * perPoint;
     batches.forEach((b, j) => {
-      fillStandardNormal(d.subarray(row * D, (row + counts[j]) * D), streamSeed(seed, pointIds[g], b));
+      fillStandardNormal(d.subarray(row * D, (row + counts[j]) * D), streamSeed(seed, pointIds[group[g]], b));
       row += counts[j];
     });
     for (let o = g * perPoint * D, end = (g + 1) * perPoint * D; o < end; o += D) {
@@ -201,9 +201,9 @@ async function drawAndEvaluate(
     const rowLabels = new Int32Array(size);
     const input = result.input;
     for (let r = 0; r < size; r++) {
-      const g = Math.floor((start + r) / perPoint);
-      rowLabels[r] = labels[g];
-      const x0 = group[g] * D;
+      const k = group[Math.floor((start + r) / perPoint)];
+      rowLabels[r] = labels[k];
+      const x0 = k * D;
       const o = (start + r) * D;
       for (let i = 0, at = r * D; i < D; i++) input[at + i] = origins[x0 + i] + d[o + i];
     }
