@@ -6,8 +6,11 @@
 // on one thread), and one replica of each with its kernels on every core, `evaluation_scaling_N_threads`.
 // Each setup's first evaluation pays one-time costs (kernels compiled, heaps grown, each replica's points
 // streamed into its cache), as a run's first epoch does: it is printed on its own (`evaluation_first_…`),
-// and the figures are of the evaluations after it, as a run's other epochs. The rounds take turns
-// (1, 2, 1, 2, …) so that a change in the machine's load hits both alike; medians are printed.
+// and the figures are of the evaluations after it, as a run's other epochs. Each round also measures
+// what two single-threaded processes can gain on this machine at all — the same input-gradient passes
+// (PGD's work) by one process alone and by two at once, `kernel_scaling_2_processes: C x` — and S is
+// printed against it. The rounds take turns (1, 2, 1, 2, …, C) so that a change in the machine's load
+// hits all alike; medians are printed.
 import { availableParallelism, loadavg } from 'node:os';
 import { initBackend } from '@conjugate/backend';
 import { targetOf } from '@conjugate/clients';
@@ -16,6 +19,7 @@ import { createClassifier, toModelMessage } from '@conjugate/models';
 import { presetConfig } from '@conjugate/presets';
 import { startServiceProcess, type ServiceProcess } from '@conjugate/service-kit';
 import { median } from './support/median';
+import { twoProcessCeiling } from './support/two-process-ceiling';
 
 const preset = process.argv[2] ?? 'paper-mnist-cnn3';
 const rounds = Number(process.argv[3] ?? '1');
@@ -67,7 +71,9 @@ async function main() {
     };
     const first = new Map<string, number>();
     for (const name of names) first.set(name, (await evaluateOn(name)).wall);
+    const ceilings: number[] = [];
     for (let round = 0; round < rounds; round++) {
+      ceilings.push(await twoProcessCeiling({ architecture: config.model?.architecture ?? 'cnn3', batchSize: 100, passes: 50 }));
       for (const name of names) {
         const measured = await evaluateOn(name);
         walls.get(name)!.push(measured.wall);
@@ -90,6 +96,9 @@ async function main() {
     for (const name of names.slice(1)) {
       console.log(`evaluation_scaling_${name.replace('1_replica_', '')}: ${(median(walls.get(base)!) / median(walls.get(name)!)).toFixed(2)} x`);
     }
+    const scaling = median(walls.get(base)!) / median(walls.get('2_replicas')!);
+    console.log(`kernel_scaling_2_processes: ${median(ceilings).toFixed(2)} x`);
+    console.log(`evaluation_scaling_2_replicas_of_kernel_scaling: ${(scaling / median(ceilings)).toFixed(2)}`);
   } finally {
     await Promise.all(services.map((s) => s.stop()));
     classifier.dispose();
