@@ -5,6 +5,7 @@ export * from './loss';
 export * from './perturbation-ball';
 export * from './fgsm';
 export * from './pgd';
+export * from './running-moments';
 export * from './space-scale';
 export * from './run-attack';
 export * from './robust-accuracy';

@@ -1,52 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { valuesInPlace } from '@conjugate/backend';
 import type { Classifier } from '@conjugate/models';
 import type { ValueSums } from '@conjugate/proto';
 import { AttackArgumentError, type AttackSpec } from './attack-spec';
-
-/**
- * Count, sum, sum of squares and minimum of every element seen, in float64 (JavaScript numbers)
- * although the tensors are float32. Additive, so a scale can be measured over many batches.
- */
-export class RunningMoments {
-  count = 0;
-  sum = 0;
-  sumOfSquares = 0;
-  min = Infinity;
-
-  add(values: tf.Tensor): this {
-    const data = valuesInPlace(values);
-    for (let i = 0; i < data.length; i++) {
-      const value = data[i];
-      this.sum += value;
-      this.sumOfSquares += value * value;
-      if (value < this.min) this.min = value;
-    }
-    this.count += values.size;
-    return this;
-  }
-
-  /** As the contract's ValueSums (attack.proto), to be added up with other shards' (`addSums`). */
-  toSums(): ValueSums {
-    return { sum: this.sum, sumSquares: this.sumOfSquares, count: this.count, min: this.min };
-  }
-
-  /** Adds the sums of a disjoint set of values. */
-  addSums(sums: ValueSums): this {
-    this.sum += sums.sum;
-    this.sumOfSquares += sums.sumSquares;
-    this.count += sums.count;
-    this.min = Math.min(this.min, sums.min);
-    return this;
-  }
-
-  /** Population standard deviation of all elements seen. */
-  get std(): number {
-    if (this.count === 0) return NaN;
-    const mean = this.sum / this.count;
-    return Math.sqrt(Math.max(0, this.sumOfSquares / this.count - mean * mean));
-  }
-}
+import { RunningMoments } from './running-moments';
 
 /**
  * The standard deviations that convert a pixel budget into feature units (uncertainty.md §3):
@@ -66,7 +22,7 @@ export function spaceScaleOf(pixels: RunningMoments, features: RunningMoments): 
 
 /** The scale of the values whose sums these are (e.g. the sums of a pixel-space evaluation's shards, added up). */
 export function spaceScaleOfSums(pixels: ValueSums, features: ValueSums): SpaceScale {
-  return spaceScaleOf(new RunningMoments().addSums(pixels), new RunningMoments().addSums(features));
+  return spaceScaleOf(RunningMoments.ofSums([pixels]), RunningMoments.ofSums([features]));
 }
 
 /** Accumulates a SpaceScale over batches of images (one pass of g over each). */

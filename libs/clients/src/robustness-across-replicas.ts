@@ -13,9 +13,7 @@ export function robustnessShards(request: EvaluateRobustnessRequest, wanted: num
 /** The sums of the values of disjoint sets: those of their union (undefined when a set's are unknown). */
 function addValueSums(parts: (ValueSums | undefined)[]): ValueSums | undefined {
   if (parts.some((p) => p === undefined)) return undefined;
-  const union = new RunningMoments();
-  for (const part of parts as ValueSums[]) union.addSums(part);
-  return union.toSums();
+  return RunningMoments.ofSums(parts as ValueSums[]).toSums();
 }
 
 /** The counts and sums of shards of one evaluation, added up (their budgets must agree: the same slice and attack). */

@@ -1,6 +1,6 @@
+import { RunningMoments, type Sums } from '@conjugate/attacks';
 import type { EnsembleInputs } from './ensemble-moments';
 import { InvalidEstimateError } from './estimate-options';
-import { stdOfPooledSums, type PooledSums } from './feature-scale';
 
 /**
  * A sharded ensemble estimate splits its points, not its statistics: each shard runs the forward/backward
@@ -36,8 +36,8 @@ export interface EnsembleShardInputs {
   labels: number[];
   inputs: EnsembleInputs;
   /** Over the shard's images and over their features. */
-  pixels: PooledSums;
-  features: PooledSums;
+  pixels: Sums;
+  features: Sums;
 }
 
 /** The shards' inputs in point order, checked to hold every point once: the inputs of one unsharded pass. */
@@ -68,7 +68,7 @@ export function mergeEnsembleShards(shards: EnsembleShardInputs[]): { inputs: En
   return {
     inputs: { points: concat((i) => i.points, D), scores: concat((i) => i.scores, D), logLoss: concat((i) => i.logLoss, 1), dimensions: D },
     labels: ordered.flatMap((s) => s.labels),
-    stdPixel: stdOfPooledSums(ordered.map((s) => s.pixels)),
-    stdFeature: stdOfPooledSums(ordered.map((s) => s.features)),
+    stdPixel: RunningMoments.ofSums(ordered.map((s) => s.pixels)).std,
+    stdFeature: RunningMoments.ofSums(ordered.map((s) => s.features)).std,
   };
 }

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { valuesInPlace } from '@conjugate/backend';
+import { RunningMoments } from '@conjugate/attacks';
 import type { Classifier } from '@conjugate/models';
 import { ensembleInputs, summariseEnsemble, type EnsembleReport } from './ensemble';
 import { ensembleShardRange, type EnsembleShardInputs, type PointRange } from './ensemble-shard';
 import { InvalidEstimateError, type EstimateOptions } from './estimate-options';
-import { addToPooledSums, featureSigma, pooledStd, pooledSums, stdOfPooledSums, type PooledSums } from './feature-scale';
+import { featureSigma, pooledStd } from './feature-scale';
 import { classifierLogLoss } from './log-loss';
 import { estimatePacket, type PacketEstimate } from './packet';
 
@@ -145,17 +145,17 @@ async function ensembleOnClassifier(
   const images = own ? tf.slice(givenImages, first, end - first) : givenImages;
   const pixel = options.space === 'pixel';
   const features = pixel ? undefined : featuresInBatches(classifier, images, options.batchSize);
-  const featureSums: PooledSums = { sum: 0, sumSquares: 0, count: 0 };
+  const featureSums = new RunningMoments();
   try {
-    const model = classifierLogLoss(classifier, options.space, pixel ? (z) => addToPooledSums(featureSums, valuesInPlace(z)) : undefined);
+    const model = classifierLogLoss(classifier, options.space, pixel ? (z) => featureSums.add(z) : undefined);
     const stage = `ensemble/${options.space}`;
     const inputs = await ensembleInputs(model, features ?? images, labels, {
       batchSize: options.batchSize,
       signal: hooks.signal,
       onProgress: (done) => hooks.onProgress?.({ stage, done, total: labels.length, samples: done }),
     });
-    if (features) addToPooledSums(featureSums, valuesInPlace(features));
-    const pixels = pooledSums(valuesInPlace(images));
+    if (features) featureSums.add(features);
+    const pixels = new RunningMoments().add(images);
     if (sharded) {
       return {
         options, stdPixel: NaN, stdFeature: NaN, sweep: [], warnings: [],
@@ -165,7 +165,7 @@ async function ensembleOnClassifier(
     const ensemble = await summariseEnsemble(inputs, labels, {
       bootstrapResamples: options.bootstrapResamples, seed: options.seed, standardize: !pixel, signal: hooks.signal,
     });
-    return { options, stdPixel: stdOfPooledSums([pixels]), stdFeature: stdOfPooledSums([featureSums]), ensemble, sweep: [], warnings: [...ensemble.warnings] };
+    return { options, stdPixel: pixels.std, stdFeature: featureSums.std, ensemble, sweep: [], warnings: [...ensemble.warnings] };
   } finally {
     if (own) images.dispose();
     features?.dispose();
