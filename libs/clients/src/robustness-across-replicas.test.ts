@@ -50,19 +50,6 @@ describe('robustnessAcrossReplicas', () => {
     expect(progress[progress.length - 1]).toMatchObject({ done: 2, total: 3, ratePerSecond: 2 });
   });
 
-  it('counts a shard that has not reported yet (waiting for a replica) as the mean size of those that have', async () => {
-    const progress: Progress[] = [];
-    let startSecond!: () => void;
-    const secondMayStart = new Promise<void>((resolve) => { startSecond = resolve; });
-    await robustnessAcrossReplicas(request, 2, async (shardRequest, onProgress) => {
-      if (shardRequest.shardIndex === 1) await secondMayStart;
-      onProgress({ stage: 'attack/pixel', done: 1, total: shardRequest.shardIndex === 0 ? 2 : 1, unit: 'batches', ratePerSecond: 1 });
-      if (shardRequest.shardIndex === 0) startSecond();
-      return result(125, 1, 1);
-    }, (p) => progress.push(p));
-    expect(progress.map((p) => [p.done, p.total])).toEqual([[1, 4], [2, 3]]);
-  });
-
   it('sends one unsharded call when one shard is asked for', async () => {
     const seen: EvaluateRobustnessRequest[] = [];
     await robustnessAcrossReplicas({ ...request, shardIndex: 5, shardCount: 9 }, 1, async (r) => { seen.push(r); return result(250, 1, 1); });

@@ -36,8 +36,9 @@ export function mergeRobustnessResults(results: RobustnessResult[]): RobustnessR
 
 /**
  * One robust-accuracy evaluation as `shards` concurrent calls, shard i attacking the batches b with
- * b mod shards = i (attack.proto), merged by adding counts: equal to one unsharded call. The calls start
- * together; `call` picks each one's replica (and may make it wait for one). Progress is summed over the shards. If one shard fails the others are cancelled (their `signal` aborts).
+ * b mod shards = i (attack.proto), merged by adding counts: equal to one unsharded call. On a round_robin
+ * channel whose target reaches several attack-service replicas, the concurrent calls go to different ones.
+ * Progress is summed over the shards. If one shard fails the others are cancelled (their `signal` aborts).
  */
 export async function robustnessAcrossReplicas(request: EvaluateRobustnessRequest, shards: number, call: RobustnessCall, onProgress: (progress: Progress) => void = () => undefined): Promise<RobustnessResult> {
   const count = robustnessShards(request, shards);
@@ -46,12 +47,10 @@ export async function robustnessAcrossReplicas(request: EvaluateRobustnessReques
   const latest: (Progress | undefined)[] = Array.from({ length: count }, () => undefined);
   const report = () => {
     const known = latest.filter((p): p is Progress => p !== undefined);
-    // A shard still waiting for a replica has not said its size yet: counted as the mean of those that have.
-    const knownTotal = known.reduce((a, p) => a + p.total, 0);
     onProgress({
       stage: known[known.length - 1].stage,
       done: known.reduce((a, p) => a + p.done, 0),
-      total: known.length === count ? knownTotal : Math.round((knownTotal * count) / known.length),
+      total: known.reduce((a, p) => a + p.total, 0),
       unit: known[0].unit,
       ratePerSecond: known.reduce((a, p) => a + p.ratePerSecond, 0),
     });

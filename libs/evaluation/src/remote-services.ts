@@ -22,15 +22,14 @@ export interface RemoteServices {
 
 export interface GrpcClients {
   attack: AttackServiceClient;
-  /** The attack client's target: robust accuracy is sharded over the backends it resolves to (resolveEndpoints), one call at a time on each. */
+  /** The attack client's target: robust accuracy is sharded over the backends it resolves to (resolveEndpoints). */
   attackTarget: string;
   data: DataServiceClient;
   /** Targets of the uncertainty-service replicas; an estimate is sharded over the backends of those that answer. */
   uncertaintyAddresses: string[];
   /**
-   * Shards per robust-accuracy evaluation and per estimate; 0 or unset = four per backend the targets
-   * resolve to now (an address, an ipv4: list, or a headless Service name with a pod each), robust
-   * accuracy unsharded on a single backend.
+   * Shards per robust-accuracy evaluation and per estimate; 0 or unset = one per backend the targets
+   * resolve to now (an address, an ipv4: list, or a headless Service name with a pod each).
    */
   attackShards?: number;
   uncertaintyShards?: number;
@@ -75,22 +74,18 @@ async function lastResult<U, R>(stream: ClientReadableStream<U>, pick: (update: 
 
 export function grpcRemoteServices(clients: GrpcClients): RemoteServices {
   const deadline = () => ({ deadline: Date.now() + (clients.deadlineMs ?? 30 * 60_000) });
-  const attackPool = new ReplicaPool();
   const uncertaintyPool = new ReplicaPool();
   return {
     evaluateRobustness: async (request, onProgress) => {
-      // One channel per backend the target resolves to. With several, four shards per replica (within the
-      // slice's batches; counts add up exactly) going to whichever replica is free: a replica on a core
-      // that runs slower (a busy neighbour) takes fewer shards instead of the others waiting for it.
+      // One channel per backend the target resolves to, so that shard i runs on backend i mod n.
       const endpoints = await resolveEndpoints(clients.attackTarget);
-      const n = endpoints.length;
-      const replicas = n === 1 ? [clients.attack] : endpoints.map(({ address, authority }) => createClient(AttackServiceClient, address, { authority }));
+      const replicas = endpoints.length === 1 ? [clients.attack] : endpoints.map(({ address, authority }) => createClient(AttackServiceClient, address, { authority }));
       try {
-        return await robustnessAcrossReplicas(request, clients.attackShards || (n === 1 ? 1 : 4 * n), (shardRequest, onShardProgress, signal) => attackPool.run(endpoints, (endpoint) => {
-          const call = replicas[endpoints.indexOf(endpoint)].evaluateRobustness(shardRequest, new Metadata(), deadline());
+        return await robustnessAcrossReplicas(request, clients.attackShards || endpoints.length, (shardRequest, onShardProgress, signal) => {
+          const call = replicas[shardRequest.shardIndex % replicas.length].evaluateRobustness(shardRequest, new Metadata(), deadline());
           signal.addEventListener('abort', () => call.cancel(), { once: true });
           return lastResult(call, (u) => (u.update?.$case === 'progress' ? { progress: u.update.value } : { result: u.update?.value as RobustnessResult | undefined }), onShardProgress, 'EvaluateRobustness');
-        }, signal), onProgress);
+        }, onProgress);
       } finally {
         if (replicas[0] !== clients.attack) for (const replica of replicas) replica.close();
       }
