@@ -9,8 +9,8 @@
 // and the figures are of the evaluations after it, as a run's other epochs. Each round also measures
 // what two single-threaded processes can gain on this machine at all — the same input-gradient passes
 // (PGD's work) by one process alone and by two at once, `kernel_scaling_2_processes: C x` — and S is
-// printed against it. The rounds take turns (1, 2, 1, 2, …, C) so that a change in the machine's load
-// hits all alike; medians are printed.
+// printed against it. Each round runs C, then every setup in turn (C, 1, 2, threaded, C, 1, 2, …) so that
+// a change in the machine's load hits all alike; medians are printed.
 import { availableParallelism, loadavg } from 'node:os';
 import { initBackend } from '@conjugate/backend';
 import { targetOf } from '@conjugate/clients';
