@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { spawnTiedToParent } from '@conjugate/service-kit';
 
 interface Passes {
   architecture: string;
@@ -9,9 +10,12 @@ interface Passes {
   passes: number;
 }
 
-/** A gradient-passes.ts child on one kernel thread, warmed up and waiting for its start. */
+/**
+ * A gradient-passes.ts child on one kernel thread, warmed up and waiting for its start; spawned as the
+ * service replicas are (their allocator settings, ended with this process).
+ */
 async function readyChild({ architecture, batchSize, passes }: Passes): Promise<{ child: ChildProcess; seconds: Promise<number> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'gradient-passes.ts'), architecture, String(batchSize), String(passes)], {
+  const child = spawnTiedToParent(process.execPath, ['--import', 'tsx', join(__dirname, 'gradient-passes.ts'), architecture, String(batchSize), String(passes)], {
     env: { ...process.env, CONJUGATE_KERNEL_THREADS: '1' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
